@@ -1,0 +1,5 @@
+"""ASKESOS national platform."""
+
+from askesos.celery import app as celery_app
+
+__all__ = ["celery_app"]

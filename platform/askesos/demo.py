@@ -1,0 +1,69 @@
+"""Demo data: one province, two kabupaten/kota, three LPAs with their teams and one
+user per government level. Idempotent: running the demo again reuses what exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from askesos.accounts.services import government_scope_assign, membership_grant, user_get_or_create
+from askesos.roles import GovernmentLevel, GovernmentRole, LpaRole
+from tenants.services import domain_for, lpa_provision
+
+DEMO_PASSWORD = "askesos-demo"
+
+DEMO_LPAS = (
+    # name, slug, legal form, regency (Sulawesi Tenggara), NPWP (valid check digit)
+    ("Yayasan Bina Sejahtera", "bina-sejahtera", "yayasan", "74.71", "01.234.567.4-741.000"),
+    ("LKM Mitra Nelayan", "mitra-nelayan", "lkm", "74.71", "02.345.678.3-741.000"),
+    ("Lembaga Adat Tolaki Mepokoaso", "tolaki-mepokoaso", "lembaga_adat", "74.02", "03.456.789.1-741.000"),
+)
+DEMO_STAFF_ROLES = (
+    LpaRole.KETUA,
+    LpaRole.SEKRETARIS,
+    LpaRole.BENDAHARA,
+    LpaRole.KLAIM,
+    LpaRole.PETUGAS_LAPANGAN,
+)
+DEMO_GOVERNMENT = (
+    # username, full name, level, role, province, regency, office
+    ("kemensos", "Dit. Jamkesos Kemensos", GovernmentLevel.MINISTRY, GovernmentRole.OFFICER, None, None, "Direktorat Jaminan Kesejahteraan Sosial"),
+    ("dinsos.sultra", "Dinas Sosial Sulawesi Tenggara", GovernmentLevel.PROVINCE, GovernmentRole.OFFICER, "74", None, "Dinas Sosial Provinsi Sulawesi Tenggara"),
+    ("dinsos.kendari", "Dinas Sosial Kota Kendari", GovernmentLevel.REGENCY, GovernmentRole.OFFICER, None, "74.71", "Dinas Sosial Kota Kendari"),
+    ("dinsos.konawe", "Dinas Sosial Kabupaten Konawe", GovernmentLevel.REGENCY, GovernmentRole.OFFICER, None, "74.02", "Dinas Sosial Kabupaten Konawe"),
+    ("auditor", "Inspektorat Jenderal (auditor)", GovernmentLevel.MINISTRY, GovernmentRole.AUDITOR, None, None, "Inspektorat Jenderal Kemensos"),
+)
+
+
+@dataclass
+class DemoLogins:
+    lpas: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    government: list[tuple[str, str]] = field(default_factory=list)
+
+
+def demo_data_create() -> DemoLogins:
+    logins = DemoLogins()
+    for name, slug, legal_form, regency, npwp in DEMO_LPAS:
+        lpa = lpa_provision(
+            name=name, slug=slug, legal_form=legal_form, regency_code=regency, npwp=npwp
+        )
+        staff = []
+        for role in DEMO_STAFF_ROLES:
+            username = f"{role.value.split('_')[0]}.{slug.split('-')[0]}"
+            user = user_get_or_create(
+                username=username, password=DEMO_PASSWORD, full_name=f"{role.label} {name}"
+            )
+            membership_grant(lpa=lpa, user=user, role=role)
+            staff.append((username, str(role.label)))
+        logins.lpas.append((name, domain_for(slug), staff))
+    for username, full_name, level, role, province, regency, office in DEMO_GOVERNMENT:
+        user = user_get_or_create(username=username, password=DEMO_PASSWORD, full_name=full_name)
+        government_scope_assign(
+            user=user,
+            level=level,
+            role=role,
+            province_code=province,
+            regency_code=regency,
+            office_name=office,
+        )
+        logins.government.append((username, office))
+    return logins

@@ -1,0 +1,33 @@
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from askesos.geo.services import wilayah_load
+from tenants.schemas import all_schemas_migrate
+
+
+class Command(BaseCommand):
+    help = (
+        "Bring the database up to date: public schema, the tenant template, every stale "
+        "tenant schema (in parallel), wilayah reference data and static files. Idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-static", action="store_true", help="skip collectstatic")
+
+    def handle(self, *args, no_static: bool = False, verbosity: int = 1, **options):
+        started = time.perf_counter()
+        result = all_schemas_migrate(verbosity=max(0, verbosity - 1))
+        self.stdout.write(
+            f"schemas: public + template + {result['tenants']} LPA "
+            f"({result['migrated']} migrated, the rest already up to date)"
+        )
+        counts = wilayah_load()
+        self.stdout.write(
+            f"wilayah: {counts.provinces} provinsi, {counts.regencies} kabupaten/kota, "
+            f"{counts.districts} kecamatan, {counts.villages} desa/kelurahan"
+        )
+        if not no_static:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"setup done in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,228 @@
+"""Who may do what: the one place that decides.
+
+Every page view goes through `require` (or `require_government`) and every API view
+through `ActionPermission`; services that change money or status re-check with
+`ensure`. Roles and their actions are a table here so that the matrix is reviewable
+and tested row by row (tests/askesos/test_permissions.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
+from rest_framework.permissions import BasePermission
+
+from askesos.errors import PermissionDeniedError
+from askesos.roles import GovernmentLevel, GovernmentRole, LpaRole
+
+
+class Action(StrEnum):
+    # Inside an LPA (tenant hosts)
+    LPA_DASHBOARD_VIEW = "lpa.dashboard.view"
+    STAFF_VIEW = "lpa.staff.view"
+    STAFF_MANAGE = "lpa.staff.manage"
+    PARTICIPANT_VIEW = "lpa.participant.view"
+    PARTICIPANT_REGISTER = "lpa.participant.register"
+    PREMIUM_RECORD = "lpa.premium.record"
+    PREMIUM_RECEIVE = "lpa.premium.receive"
+    CLAIM_SUBMIT = "lpa.claim.submit"
+    CLAIM_VERIFY = "lpa.claim.verify"
+    CLAIM_APPROVE = "lpa.claim.approve"
+    CLAIM_PAY = "lpa.claim.pay"
+    BOOKS_VIEW = "lpa.books.view"
+    LEDGER_POST = "lpa.ledger.post"
+    PERIOD_PREPARE = "lpa.period.prepare"
+    PERIOD_SIGN = "lpa.period.sign"
+    REPORT_SUBMIT = "lpa.report.submit"
+    # Government (portal)
+    GOV_DASHBOARD_VIEW = "gov.dashboard.view"
+    GOV_LPA_VIEW = "gov.lpa.view"
+    GOV_LPA_PROVISION = "gov.lpa.provision"
+    GOV_LPA_SUSPEND = "gov.lpa.suspend"
+    GOV_REPORT_APPROVE = "gov.report.approve"
+    GOV_MONITORING_RECORD = "gov.monitoring.record"
+    GOV_AUDIT_EXPORT = "gov.audit.export"
+
+
+_ALL_LPA_READ = {
+    Action.LPA_DASHBOARD_VIEW,
+    Action.STAFF_VIEW,
+    Action.PARTICIPANT_VIEW,
+    Action.BOOKS_VIEW,
+}
+
+LPA_ROLE_ACTIONS: dict[LpaRole, frozenset[Action]] = {
+    LpaRole.KETUA: frozenset(
+        _ALL_LPA_READ
+        | {Action.STAFF_MANAGE, Action.CLAIM_APPROVE, Action.PERIOD_SIGN, Action.REPORT_SUBMIT}
+    ),
+    LpaRole.SEKRETARIS: frozenset(
+        _ALL_LPA_READ | {Action.STAFF_MANAGE, Action.PARTICIPANT_REGISTER, Action.REPORT_SUBMIT}
+    ),
+    LpaRole.BENDAHARA: frozenset(
+        _ALL_LPA_READ
+        | {Action.PREMIUM_RECEIVE, Action.CLAIM_PAY, Action.LEDGER_POST, Action.PERIOD_PREPARE}
+    ),
+    LpaRole.PEMASARAN: frozenset(_ALL_LPA_READ | {Action.PARTICIPANT_REGISTER}),
+    LpaRole.PREMI_KEUANGAN: frozenset(
+        _ALL_LPA_READ | {Action.PREMIUM_RECORD, Action.PREMIUM_RECEIVE, Action.LEDGER_POST}
+    ),
+    LpaRole.KLAIM: frozenset(_ALL_LPA_READ | {Action.CLAIM_SUBMIT, Action.CLAIM_VERIFY}),
+    LpaRole.PETUGAS_LAPANGAN: frozenset(
+        {
+            Action.LPA_DASHBOARD_VIEW,
+            Action.PARTICIPANT_VIEW,
+            Action.PARTICIPANT_REGISTER,
+            Action.PREMIUM_RECORD,
+            Action.CLAIM_SUBMIT,
+        }
+    ),
+}
+
+_GOV_READ = {Action.GOV_DASHBOARD_VIEW, Action.GOV_LPA_VIEW}
+
+GOVERNMENT_ROLE_ACTIONS: dict[GovernmentRole, frozenset[Action]] = {
+    GovernmentRole.OFFICER: frozenset(
+        _GOV_READ
+        | {
+            Action.GOV_LPA_PROVISION,
+            Action.GOV_LPA_SUSPEND,
+            Action.GOV_REPORT_APPROVE,
+            Action.GOV_AUDIT_EXPORT,
+        }
+    ),
+    GovernmentRole.PENGENDALI: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
+    GovernmentRole.PENDAMPING: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
+    GovernmentRole.AUDITOR: frozenset(_GOV_READ | {Action.GOV_AUDIT_EXPORT}),
+}
+
+# Appointing an LPA is the province's act (or the ministry's); districts propose.
+_PROVISIONING_LEVELS = {GovernmentLevel.MINISTRY, GovernmentLevel.PROVINCE}
+
+
+class AccessDenied(PermissionDeniedError):
+    messages = {
+        "not_member": _("Your account is not on this LPA's management team."),
+        "membership_inactive": _("Your membership in this LPA is no longer active."),
+        "role_forbidden": _("Your role (%(role)s) may not do this."),
+        "not_government": _("This portal is for government users. LPA staff sign in at their LPA's address."),
+        "outside_scope": _("This LPA is outside your area."),
+        "level_forbidden": _("Your office level may not do this."),
+    }
+
+
+def role_may(role: LpaRole | str, action: Action) -> bool:
+    return action in LPA_ROLE_ACTIONS.get(LpaRole(role), frozenset())
+
+
+def government_role_may(scope: Any, action: Action) -> bool:
+    if action not in GOVERNMENT_ROLE_ACTIONS.get(GovernmentRole(scope.role), frozenset()):
+        return False
+    if action == Action.GOV_LPA_PROVISION and scope.level not in _PROVISIONING_LEVELS:
+        return False
+    return True
+
+
+def _on_tenant() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def membership_of(user: Any) -> Any | None:
+    """The user's membership in the tenant of the current connection, or None."""
+    if not user.is_authenticated or not _on_tenant():
+        return None
+    from askesos.staff.models import Membership
+
+    return Membership.objects.filter(user_id=user.pk).first()
+
+
+def scope_of(user: Any) -> Any | None:
+    if not user.is_authenticated:
+        return None
+    from askesos.accounts.models import GovernmentScope
+
+    return GovernmentScope.objects.select_related("province", "regency").filter(user_id=user.pk).first()
+
+
+def ensure(user: Any, action: Action, *, lpa: Any = None) -> None:
+    """Raise AccessDenied unless `user` may do `action` (on `lpa`, for government actions).
+
+    LPA actions are decided by the membership in the current tenant schema; government
+    actions by the user's scope, and for one LPA also by whether it lies in that scope.
+    """
+    if action.value.startswith("lpa."):
+        membership = membership_of(user)
+        if membership is None:
+            raise AccessDenied("not_member")
+        if not membership.is_active:
+            raise AccessDenied("membership_inactive")
+        if not role_may(membership.role, action):
+            raise AccessDenied("role_forbidden", role=membership.get_role_display())
+        return
+    scope = scope_of(user)
+    if scope is None:
+        raise AccessDenied("not_government")
+    if not government_role_may(scope, action):
+        raise AccessDenied(
+            "level_forbidden"
+            if action in GOVERNMENT_ROLE_ACTIONS[GovernmentRole(scope.role)]
+            else "role_forbidden",
+            role=scope.get_role_display(),
+        )
+    if lpa is not None and not lpa_in_scope(scope, lpa):
+        raise AccessDenied("outside_scope")
+
+
+def may(user: Any, action: Action, *, lpa: Any = None) -> bool:
+    try:
+        ensure(user, action, lpa=lpa)
+    except AccessDenied:
+        return False
+    return True
+
+
+def lpa_in_scope(scope: Any, lpa: Any) -> bool:
+    if scope.level == GovernmentLevel.MINISTRY:
+        return True
+    if scope.level == GovernmentLevel.PROVINCE:
+        return lpa.regency.province_id == scope.province_id
+    return lpa.regency_id == scope.regency_id
+
+
+def require(action: Action) -> Callable:
+    """Page-view decorator: sign-in first, then `ensure`; a refusal renders a 403 page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            ensure(request.user, action)
+            return view(request, *args, **kwargs)
+
+        wrapper.required_action = action  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+class ActionPermission(BasePermission):
+    """DRF: the view names `required_action` (or `required_actions` per HTTP method)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        per_method = getattr(view, "required_actions", None)
+        action = per_method.get(request.method) if per_method else view.required_action
+        if action is None:
+            return False
+        ensure(request.user, action)
+        return True

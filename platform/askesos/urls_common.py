@@ -1,0 +1,17 @@
+"""URLs served on every host: sign-in, health, API schema and docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from askesos.accounts.api import MeApi
+from askesos.accounts.views import SignInView, SignOutView, healthz, home
+
+common_urlpatterns = [
+    path("", home, name="home"),
+    path("masuk/", SignInView.as_view(), name="login"),
+    path("keluar/", SignOutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
+    path("api/me/", MeApi.as_view(), name="api-me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

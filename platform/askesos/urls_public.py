@@ -1,0 +1,21 @@
+"""URLs of the government portal (BASE_DOMAIN): national data and rollups only."""
+
+from django.contrib import admin
+from django.urls import path
+
+from askesos.geo import api as geo_api
+from askesos.urls_common import common_urlpatterns
+from reporting import views as reporting_views
+from tenants import api as tenants_api
+
+urlpatterns = [
+    *common_urlpatterns,
+    path("dasbor/", reporting_views.government_dashboard, name="dashboard"),
+    path("api/lpas/", tenants_api.LpaListApi.as_view(), name="api-lpa-list"),
+    path("api/lpas/<slug:slug>/", tenants_api.LpaDetailApi.as_view(), name="api-lpa-detail"),
+    path("api/wilayah/provinces/", geo_api.ProvinceListApi.as_view(), name="api-provinces"),
+    path("api/wilayah/regencies/", geo_api.RegencyListApi.as_view(), name="api-regencies"),
+    path("api/wilayah/districts/", geo_api.DistrictListApi.as_view(), name="api-districts"),
+    path("api/wilayah/villages/", geo_api.VillageListApi.as_view(), name="api-villages"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,14 @@
+"""URLs of an LPA's host (<slug>.<BASE_DOMAIN>): everything here is tenant data."""
+
+from django.urls import path
+
+from askesos.staff.api import StaffListApi
+from askesos.urls_common import common_urlpatterns
+from programme import views as programme_views
+
+urlpatterns = [
+    *common_urlpatterns,
+    path("dasbor/", programme_views.lpa_dashboard, name="dashboard"),
+    path("tim/", programme_views.staff_list, name="staff-list"),
+    path("api/staff/", StaffListApi.as_view(), name="api-staff-list"),
+]

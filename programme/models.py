@@ -1,0 +1,1 @@
+# Participants, policies, premiums, claims and the ledger arrive with issues 3 to 5.

@@ -1,0 +1,1 @@
+# Report periods, snapshots and rollup facts arrive with the reporting issues.

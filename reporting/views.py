@@ -1,0 +1,22 @@
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from askesos.permissions import Action, require, scope_of
+from tenants.models import LpaStatus
+from tenants.selectors import lpa_list_for_scope
+
+
+@require(Action.GOV_DASHBOARD_VIEW)
+def government_dashboard(request):
+    scope = scope_of(request.user)
+    lpas = lpa_list_for_scope(scope=scope)
+    counts = lpas.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=LpaStatus.ACTIVE)),
+        suspended=Count("pk", filter=Q(status=LpaStatus.SUSPENDED)),
+    )
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {"scope": scope, "counts": counts, "lpas": lpas.order_by("regency_id", "name")[:200]},
+    )

@@ -1,0 +1,85 @@
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from askesos.permissions import AccessDenied, Action, ActionPermission, ensure, scope_of
+from askesos.geo.models import Regency
+from tenants.models import Lpa
+from tenants.selectors import lpa_list_for_scope
+from tenants.services import lpa_input_clean, lpa_register
+from tenants.tasks import lpa_provision_task
+
+
+class LpaOutput(serializers.ModelSerializer):
+    regency_code = serializers.CharField(source="regency_id")
+    regency_name = serializers.CharField(source="regency.name")
+    province_code = serializers.CharField(source="regency.province_id")
+    domain = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lpa
+        fields = [
+            "slug", "name", "legal_form", "regency_code", "regency_name", "province_code",
+            "npwp", "status", "is_ready", "created_at", "ready_at", "domain",
+        ]
+
+    def get_domain(self, lpa: Lpa) -> str:
+        from tenants.services import domain_for
+
+        return domain_for(lpa.slug)
+
+
+class LpaProvisionInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.CharField(max_length=40)
+    legal_form = serializers.CharField()
+    regency_code = serializers.CharField(max_length=5)
+    npwp = serializers.CharField(max_length=30)
+
+
+class LpaListApi(ListAPIView):
+    """LPAs in the caller's area (ministry: all; province; regency/city)."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.GOV_LPA_VIEW
+    serializer_class = LpaOutput
+    filterset_fields = ["status", "legal_form", "regency", "is_ready"]
+
+    def get_queryset(self):
+        return lpa_list_for_scope(scope=scope_of(self.request.user))
+
+    @extend_schema(request=LpaProvisionInput, responses={202: LpaOutput})
+    def post(self, request):
+        """Appoint a new LPA: registers it now, clones its schema in a Celery task."""
+        ensure(request.user, Action.GOV_LPA_PROVISION)
+        data = LpaProvisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cleaned = lpa_input_clean(**data.validated_data)
+        regency = Regency.objects.select_related("province").get(code=cleaned.regency_code)
+        ensure(request.user, Action.GOV_LPA_PROVISION, lpa=Lpa(regency=regency))
+        with transaction.atomic():
+            lpa = lpa_register(**data.validated_data)
+            if not lpa.is_ready:
+                transaction.on_commit(lambda: lpa_provision_task.delay(lpa.pk))
+        return Response(LpaOutput(lpa).data, status=status.HTTP_202_ACCEPTED)
+
+
+class LpaDetailApi(APIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.GOV_LPA_VIEW
+
+    @extend_schema(responses=LpaOutput)
+    def get(self, request, slug: str):
+        lpa = Lpa.objects.select_related("regency").filter(slug=slug).first()
+        if lpa is None:
+            raise Http404
+        try:
+            ensure(request.user, Action.GOV_LPA_VIEW, lpa=lpa)
+        except AccessDenied as exc:
+            # Out of scope looks the same as absent: no probing which LPAs exist.
+            raise Http404 from exc
+        return Response(LpaOutput(lpa).data)

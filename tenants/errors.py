@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from askesos.errors import DomainError
+
+
+class LpaError(DomainError):
+    messages = {
+        "npwp_invalid": _("The NPWP %(npwp)s is not valid: %(reason)s"),
+        "npwp_taken": _("The NPWP %(npwp)s is already registered for LPA %(lpa)s."),
+        "slug_invalid": _(
+            "The address name must be 3 to 40 lowercase letters, digits or hyphens, "
+            "starting with a letter."
+        ),
+        "slug_reserved": _("The address name %(slug)s is reserved."),
+        "slug_taken": _("The address name %(slug)s is already used by another LPA."),
+        "regency_unknown": _("Unknown regency/city code: %(code)s."),
+        "legal_form_invalid": _("Unknown legal form: %(value)s."),
+        "name_required": _("The LPA's name is required."),
+        "template_missing": _(
+            "The tenant template schema is not migrated. Run `askesos setup` first."
+        ),
+        "status_invalid": _("Unknown status: %(value)s."),
+    }
+
+
+class LpaConflict(LpaError):
+    http_status = status.HTTP_409_CONFLICT

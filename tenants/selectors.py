@@ -1,0 +1,23 @@
+"""Reads of LPAs for government users: always limited to the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from askesos.roles import GovernmentLevel
+from tenants.models import Lpa
+
+
+def lpa_list_for_scope(*, scope: Any) -> QuerySet[Lpa]:
+    with schema_context(get_public_schema_name()):
+        lpas = Lpa.objects.select_related("regency", "regency__province").exclude(
+            schema_name=get_public_schema_name()
+        )
+        if scope.level == GovernmentLevel.PROVINCE:
+            lpas = lpas.filter(regency__province_id=scope.province_id)
+        elif scope.level == GovernmentLevel.REGENCY:
+            lpas = lpas.filter(regency_id=scope.regency_id)
+        return lpas

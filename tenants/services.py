@@ -1,0 +1,180 @@
+"""LPA provisioning: the one path by which a tenant comes to exist.
+
+Two steps, each idempotent and each in its own transaction:
+
+1. `lpa_register` validates the input and writes the LPA row and its domain
+   (not ready yet). Calling it again with the same data returns the same LPA.
+2. `lpa_provision_schema` clones the migrated template schema into the LPA's own
+   schema and marks the LPA ready, all in one transaction: a crash leaves either
+   nothing or a ready tenant, and a retry finishes the job.
+
+`lpa_provision` does both; the command, the API (through a Celery task) and the demo
+use these functions and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.id import npwp as stdnum_npwp
+
+from askesos.geo.models import Regency
+from tenants.errors import LpaConflict, LpaError
+from tenants.models import Domain, LegalForm, Lpa, LpaStatus
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{2,39}$")
+RESERVED_SLUGS = frozenset(
+    {"www", "api", "admin", "static", "media", "public", "portal", "template", "mail", "test"}
+)
+SCHEMA_PREFIX = "lpa_"
+NPWP_REASONS = {
+    InvalidFormat: _("it may contain only digits, dots and dashes"),
+    InvalidLength: _("it must have 15 or 16 digits"),
+    InvalidChecksum: _("its check digit is wrong (a typing error?)"),
+    InvalidComponent: _("its NIK part is not a valid NIK"),
+}
+
+
+@dataclass(frozen=True)
+class LpaInput:
+    name: str
+    slug: str
+    legal_form: str
+    regency_code: str
+    npwp: str
+
+
+def schema_name_for(slug: str) -> str:
+    return SCHEMA_PREFIX + slug.replace("-", "_")
+
+
+def domain_for(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def npwp_clean(value: str) -> str:
+    """The NPWP as 16 digits, or LpaError with python-stdnum's reason.
+
+    An old 15-digit NPWP and the same number with a leading 0 (the 2024 format) are one
+    taxpayer, so both are stored in the 16-digit form.
+    """
+    try:
+        number = stdnum_npwp.validate(value)
+    except StdnumValidationError as exc:
+        reason = NPWP_REASONS.get(type(exc), NPWP_REASONS[InvalidFormat])
+        raise LpaError("npwp_invalid", field="npwp", npwp=value, reason=reason) from exc
+    return "0" + number if len(number) == 15 else number
+
+
+def lpa_input_clean(
+    *, name: str, slug: str, legal_form: str, regency_code: str, npwp: str
+) -> LpaInput:
+    """Validate everything that can be checked without writing; raises LpaError."""
+    name = (name or "").strip()
+    slug = (slug or "").strip().lower()
+    if not name:
+        raise LpaError("name_required", field="name")
+    if not SLUG_PATTERN.match(slug) or slug.endswith("-") or "--" in slug:
+        raise LpaError("slug_invalid", field="slug")
+    if slug in RESERVED_SLUGS:
+        raise LpaError("slug_reserved", field="slug", slug=slug)
+    if legal_form not in LegalForm.values:
+        raise LpaError("legal_form_invalid", field="legal_form", value=legal_form)
+    if not Regency.objects.filter(code=regency_code).exists():
+        raise LpaError("regency_unknown", field="regency_code", code=regency_code)
+    return LpaInput(
+        name=name,
+        slug=slug,
+        legal_form=legal_form,
+        regency_code=regency_code,
+        npwp=npwp_clean(npwp),
+    )
+
+
+def lpa_register(*, name: str, slug: str, legal_form: str, regency_code: str, npwp: str) -> Lpa:
+    """Step 1: the LPA row and domain. Same input twice -> the same LPA, unchanged."""
+    with schema_context(get_public_schema_name()):
+        data = lpa_input_clean(
+            name=name, slug=slug, legal_form=legal_form, regency_code=regency_code, npwp=npwp
+        )
+        with transaction.atomic():
+            # Serialise concurrent registrations of one slug (a double-clicked form, a
+            # retried task) without locking the whole table.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["lpa:" + data.slug])
+            existing = Lpa.objects.filter(slug=data.slug).first()
+            if existing is not None:
+                if existing.npwp != data.npwp or existing.regency_id != data.regency_code:
+                    raise LpaConflict("slug_taken", field="slug", slug=data.slug)
+                return existing
+            holder = Lpa.objects.filter(npwp=data.npwp).first()
+            if holder is not None:
+                raise LpaConflict("npwp_taken", field="npwp", npwp=data.npwp, lpa=holder.name)
+            lpa = Lpa.objects.create(
+                name=data.name,
+                slug=data.slug,
+                legal_form=data.legal_form,
+                regency_id=data.regency_code,
+                npwp=data.npwp,
+                schema_name=schema_name_for(data.slug),
+            )
+            Domain.objects.create(tenant=lpa, domain=domain_for(data.slug), is_primary=True)
+            return lpa
+
+
+def template_pending_migrations() -> set[tuple[str, str]]:
+    """Migrations on disk that the template schema has not applied (empty = ready)."""
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template):
+        return {("*", "template schema missing")}
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
+        applied = set(cursor.fetchall())
+    return set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations) - applied
+
+
+def lpa_provision_schema(*, lpa: Lpa) -> Lpa:
+    """Step 2: clone the template into the LPA's schema and mark it ready. Idempotent."""
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        lpa = Lpa.objects.select_for_update().get(pk=lpa.pk)
+        if lpa.is_ready:
+            return lpa
+        if template_pending_migrations():
+            raise LpaError("template_missing")
+        if not schema_exists(lpa.schema_name):
+            CloneSchema().clone_schema(
+                settings.TENANT_BASE_SCHEMA, lpa.schema_name, "DATA", set_connection=False
+            )
+        lpa.is_ready = True
+        lpa.ready_at = timezone.now()
+        lpa.save(update_fields=["is_ready", "ready_at"])
+        return lpa
+
+
+def lpa_provision(*, name: str, slug: str, legal_form: str, regency_code: str, npwp: str) -> Lpa:
+    """Register and provision in one call; calling it twice yields one ready tenant."""
+    lpa = lpa_register(
+        name=name, slug=slug, legal_form=legal_form, regency_code=regency_code, npwp=npwp
+    )
+    return lpa_provision_schema(lpa=lpa)
+
+
+def lpa_set_status(*, lpa: Lpa, status: str) -> Lpa:
+    if status not in LpaStatus.values:
+        raise LpaError("status_invalid", field="status", value=status)
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        lpa = Lpa.objects.select_for_update().get(pk=lpa.pk)
+        if lpa.status != status:
+            lpa.status = status
+            lpa.save(update_fields=["status"])
+        return lpa

@@ -1,0 +1,159 @@
+"""Test harness: one real PostgreSQL test database, tenants created once per session.
+
+The template schema is migrated and two LPAs are provisioned through the real service
+(cloning the template) in `django_db_setup`; tests run inside transactions on top.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from askesos.accounts.services import government_scope_assign, membership_grant, user_create
+from askesos.middleware import SESSION_TENANT_KEY
+
+# Two LPAs in Sulawesi Tenggara: A in Kota Kendari, B in Kabupaten Konawe.
+LPA_A = dict(name="LPA Uji A", slug="uji-a", legal_form="yayasan", regency_code="74.71",
+             npwp="01.234.567.4-741.000")
+LPA_B = dict(name="LPA Uji B", slug="uji-b", legal_form="lsm", regency_code="74.02",
+             npwp="02.345.678.3-741.000")
+# A third, in another province (Sulawesi Selatan, Kota Makassar).
+LPA_C = dict(name="LPA Uji C", slug="uji-c", legal_form="orsos", regency_code="73.71",
+             npwp="03.456.789.1-741.000")
+PASSWORD = "rahasia-uji-123"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from askesos.geo.services import wilayah_load
+    from tenants.schemas import template_migrate
+    from tenants.services import lpa_provision
+
+    with django_db_blocker.unblock():
+        template_migrate()
+        wilayah_load()
+        for data in (LPA_A, LPA_B, LPA_C):
+            lpa_provision(**data)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test():
+    yield
+    connection.set_schema_to_public()
+
+
+def _lpa(slug: str):
+    from tenants.models import Lpa
+
+    with schema_context("public"):
+        return Lpa.objects.select_related("regency").get(slug=slug)
+
+
+@pytest.fixture
+def lpa_a(db):
+    return _lpa(LPA_A["slug"])
+
+
+@pytest.fixture
+def lpa_b(db):
+    return _lpa(LPA_B["slug"])
+
+
+@pytest.fixture
+def lpa_c(db):
+    return _lpa(LPA_C["slug"])
+
+
+@pytest.fixture
+def make_staff(db):
+    """make_staff(lpa, role) -> a user who is on `lpa`'s team with `role`."""
+    counter = iter(range(1, 10_000))
+
+    def make(lpa, role: str):
+        user = user_create(username=f"{lpa.slug}-{role}-{next(counter)}", password=PASSWORD)
+        membership_grant(lpa=lpa, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_government_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(level: str, role: str = "officer", province: str | None = None,
+             regency: str | None = None):
+        user = user_create(username=f"gov-{level}-{role}-{next(counter)}", password=PASSWORD)
+        government_scope_assign(user=user, level=level, role=role, province_code=province,
+                                regency_code=regency)
+        return user
+
+    return make
+
+
+def host_of(lpa) -> str:
+    from tenants.services import domain_for
+
+    return domain_for(lpa.slug)
+
+
+def client_on(host: str, user=None, *, bound_to: str | None = None) -> Client:
+    """A test client speaking to `host`, signed in as `user` with the session bound to
+    `bound_to` (default: the schema behind `host`, as a real sign-in there would do)."""
+    client = Client(HTTP_HOST=host)
+    if user is not None:
+        client.force_login(user)
+        session = client.session
+        if bound_to is None:
+            from tenants.models import Domain
+
+            with schema_context("public"):
+                domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+            bound_to = domain.tenant.schema_name if domain else "public"
+        session[SESSION_TENANT_KEY] = bound_to
+        session.save()
+    return client
+
+
+@pytest.fixture
+def portal_host(settings):
+    return settings.BASE_DOMAIN
+
+
+class Cleanup:
+    """What a committed test created, removed again at teardown in a safe order."""
+
+    def __init__(self) -> None:
+        self.lpa_slugs: list[str] = []
+        self.usernames: list[str] = []
+
+    def run(self) -> None:
+        from askesos.accounts.models import User
+        from askesos.staff.models import Membership
+        from tenants.models import Lpa
+
+        connection.set_schema_to_public()
+        users = list(User.objects.filter(username__in=self.usernames).values_list("pk", flat=True))
+        for lpa in Lpa.objects.filter(slug__in=self.lpa_slugs):
+            lpa.delete(force_drop=True)
+        if users:
+            for lpa in Lpa.objects.filter(is_ready=True):
+                with schema_context(lpa.schema_name):
+                    Membership.objects.filter(user_id__in=users).delete()
+            User.objects.filter(pk__in=users).delete()
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    """Real commits, for tests whose other side (threads, a Celery worker, a browser's
+    server) must see the data. pytest-django's transactional_db would TRUNCATE every
+    table afterwards, wilayah and session tenants included; instead each test records
+    what it makes in the yielded Cleanup and it is removed at teardown."""
+    cleanup = Cleanup()
+    with django_db_blocker.unblock():
+        try:
+            yield cleanup
+        finally:
+            cleanup.run()
