@@ -70,6 +70,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "django.contrib.contenttypes",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",

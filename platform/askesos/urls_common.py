@@ -6,12 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from askesos.accounts.api import MeApi
 from askesos.accounts.views import SignInView, SignOutView, healthz, home
 
-common_urlpatterns = [
-    path("", home, name="home"),
-    path("masuk/", SignInView.as_view(), name="login"),
-    path("keluar/", SignOutView.as_view(), name="logout"),
-    path("healthz", healthz, name="healthz"),
-    path("api/me/", MeApi.as_view(), name="api-me"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-]
+
+def common_urlpatterns(urlconf: str) -> list:
+    """The schema view is told its URLconf: the portal and the LPAs document different APIs."""
+    return [
+        path("", home, name="home"),
+        path("masuk/", SignInView.as_view(), name="login"),
+        path("keluar/", SignOutView.as_view(), name="logout"),
+        path("healthz", healthz, name="healthz"),
+        path("api/me/", MeApi.as_view(), name="api-me"),
+        path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="api-schema"),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    ]

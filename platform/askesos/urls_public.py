@@ -9,7 +9,7 @@ from reporting import views as reporting_views
 from tenants import api as tenants_api
 
 urlpatterns = [
-    *common_urlpatterns,
+    *common_urlpatterns("askesos.urls_public"),
     path("dasbor/", reporting_views.government_dashboard, name="dashboard"),
     path("api/lpas/", tenants_api.LpaListApi.as_view(), name="api-lpa-list"),
     path("api/lpas/<slug:slug>/", tenants_api.LpaDetailApi.as_view(), name="api-lpa-detail"),

@@ -7,7 +7,7 @@ from askesos.urls_common import common_urlpatterns
 from programme import views as programme_views
 
 urlpatterns = [
-    *common_urlpatterns,
+    *common_urlpatterns("askesos.urls_tenant"),
     path("dasbor/", programme_views.lpa_dashboard, name="dashboard"),
     path("tim/", programme_views.staff_list, name="staff-list"),
     path("api/staff/", StaffListApi.as_view(), name="api-staff-list"),

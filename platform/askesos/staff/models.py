@@ -12,8 +12,11 @@ from askesos.roles import LpaRole
 
 
 class Membership(models.Model):
+    # DO_NOTHING in Python, a real foreign key in the database: the user lives in the
+    # public schema, where Django's delete collector cannot see tenant tables. Deleting
+    # a user who is on any LPA's team therefore fails in PostgreSQL; deactivate instead.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=True
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+"
     )
     role = models.CharField(_("role"), max_length=20, choices=LpaRole.choices)
     is_active = models.BooleanField(_("active"), default=True)
