@@ -6,8 +6,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from askesos.permissions import AccessDenied, Action, ActionPermission, ensure, scope_of
 from askesos.geo.models import Regency
+from askesos.permissions import AccessDenied, Action, ActionPermission, ensure, scope_of
 from tenants.models import Lpa
 from tenants.selectors import lpa_list_for_scope
 from tenants.services import lpa_input_clean, lpa_register
@@ -23,8 +23,18 @@ class LpaOutput(serializers.ModelSerializer):
     class Meta:
         model = Lpa
         fields = [
-            "slug", "name", "legal_form", "regency_code", "regency_name", "province_code",
-            "npwp", "status", "is_ready", "created_at", "ready_at", "domain",
+            "slug",
+            "name",
+            "legal_form",
+            "regency_code",
+            "regency_name",
+            "province_code",
+            "npwp",
+            "status",
+            "is_ready",
+            "created_at",
+            "ready_at",
+            "domain",
         ]
 
     def get_domain(self, lpa: Lpa) -> str:

@@ -19,18 +19,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
-from django_tenants.clone import CloneSchema
-from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.id import npwp as stdnum_npwp
 
 from askesos.geo.models import Regency
+from tenants.clone import schema_clone
 from tenants.errors import LpaConflict, LpaError
 from tenants.models import Domain, LegalForm, Lpa, LpaStatus
+from tenants.schemas import template_pending_migrations
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{2,39}$")
 RESERVED_SLUGS = frozenset(
@@ -132,17 +132,6 @@ def lpa_register(*, name: str, slug: str, legal_form: str, regency_code: str, np
             return lpa
 
 
-def template_pending_migrations() -> set[tuple[str, str]]:
-    """Migrations on disk that the template schema has not applied (empty = ready)."""
-    template = settings.TENANT_BASE_SCHEMA
-    if not schema_exists(template):
-        return {("*", "template schema missing")}
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
-        applied = set(cursor.fetchall())
-    return set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations) - applied
-
-
 def lpa_provision_schema(*, lpa: Lpa) -> Lpa:
     """Step 2: clone the template into the LPA's schema and mark it ready. Idempotent."""
     with schema_context(get_public_schema_name()), transaction.atomic():
@@ -152,9 +141,7 @@ def lpa_provision_schema(*, lpa: Lpa) -> Lpa:
         if template_pending_migrations():
             raise LpaError("template_missing")
         if not schema_exists(lpa.schema_name):
-            CloneSchema().clone_schema(
-                settings.TENANT_BASE_SCHEMA, lpa.schema_name, "DATA", set_connection=False
-            )
+            schema_clone(template=settings.TENANT_BASE_SCHEMA, schema=lpa.schema_name)
         lpa.is_ready = True
         lpa.ready_at = timezone.now()
         lpa.save(update_fields=["is_ready", "ready_at"])

@@ -15,13 +15,28 @@ from askesos.accounts.services import government_scope_assign, membership_grant,
 from askesos.middleware import SESSION_TENANT_KEY
 
 # Two LPAs in Sulawesi Tenggara: A in Kota Kendari, B in Kabupaten Konawe.
-LPA_A = dict(name="LPA Uji A", slug="uji-a", legal_form="yayasan", regency_code="74.71",
-             npwp="01.234.567.4-741.000")
-LPA_B = dict(name="LPA Uji B", slug="uji-b", legal_form="lsm", regency_code="74.02",
-             npwp="02.345.678.3-741.000")
+LPA_A = dict(
+    name="LPA Uji A",
+    slug="uji-a",
+    legal_form="yayasan",
+    regency_code="74.71",
+    npwp="01.234.567.4-741.000",
+)
+LPA_B = dict(
+    name="LPA Uji B",
+    slug="uji-b",
+    legal_form="lsm",
+    regency_code="74.02",
+    npwp="02.345.678.3-741.000",
+)
 # A third, in another province (Sulawesi Selatan, Kota Makassar).
-LPA_C = dict(name="LPA Uji C", slug="uji-c", legal_form="orsos", regency_code="73.71",
-             npwp="03.456.789.1-741.000")
+LPA_C = dict(
+    name="LPA Uji C",
+    slug="uji-c",
+    legal_form="orsos",
+    regency_code="73.71",
+    npwp="03.456.789.1-741.000",
+)
 PASSWORD = "rahasia-uji-123"
 
 
@@ -36,6 +51,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         wilayah_load()
         for data in (LPA_A, LPA_B, LPA_C):
             lpa_provision(**data)
+    yield
+    # Threads (the live server, the in-process Celery worker) keep connections of their
+    # own; end them so that the test database can be dropped.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -88,11 +111,13 @@ def make_staff(db):
 def make_government_user(db):
     counter = iter(range(1, 10_000))
 
-    def make(level: str, role: str = "officer", province: str | None = None,
-             regency: str | None = None):
+    def make(
+        level: str, role: str = "officer", province: str | None = None, regency: str | None = None
+    ):
         user = user_create(username=f"gov-{level}-{role}-{next(counter)}", password=PASSWORD)
-        government_scope_assign(user=user, level=level, role=role, province_code=province,
-                                regency_code=regency)
+        government_scope_assign(
+            user=user, level=level, role=role, province_code=province, regency_code=regency
+        )
         return user
 
     return make

@@ -15,7 +15,13 @@ DEMO_LPAS = (
     # name, slug, legal form, regency (Sulawesi Tenggara), NPWP (valid check digit)
     ("Yayasan Bina Sejahtera", "bina-sejahtera", "yayasan", "74.71", "01.234.567.4-741.000"),
     ("LKM Mitra Nelayan", "mitra-nelayan", "lkm", "74.71", "02.345.678.3-741.000"),
-    ("Lembaga Adat Tolaki Mepokoaso", "tolaki-mepokoaso", "lembaga_adat", "74.02", "03.456.789.1-741.000"),
+    (
+        "Lembaga Adat Tolaki Mepokoaso",
+        "tolaki-mepokoaso",
+        "lembaga_adat",
+        "74.02",
+        "03.456.789.1-741.000",
+    ),
 )
 DEMO_STAFF_ROLES = (
     LpaRole.KETUA,
@@ -26,11 +32,51 @@ DEMO_STAFF_ROLES = (
 )
 DEMO_GOVERNMENT = (
     # username, full name, level, role, province, regency, office
-    ("kemensos", "Dit. Jamkesos Kemensos", GovernmentLevel.MINISTRY, GovernmentRole.OFFICER, None, None, "Direktorat Jaminan Kesejahteraan Sosial"),
-    ("dinsos.sultra", "Dinas Sosial Sulawesi Tenggara", GovernmentLevel.PROVINCE, GovernmentRole.OFFICER, "74", None, "Dinas Sosial Provinsi Sulawesi Tenggara"),
-    ("dinsos.kendari", "Dinas Sosial Kota Kendari", GovernmentLevel.REGENCY, GovernmentRole.OFFICER, None, "74.71", "Dinas Sosial Kota Kendari"),
-    ("dinsos.konawe", "Dinas Sosial Kabupaten Konawe", GovernmentLevel.REGENCY, GovernmentRole.OFFICER, None, "74.02", "Dinas Sosial Kabupaten Konawe"),
-    ("auditor", "Inspektorat Jenderal (auditor)", GovernmentLevel.MINISTRY, GovernmentRole.AUDITOR, None, None, "Inspektorat Jenderal Kemensos"),
+    (
+        "kemensos",
+        "Dit. Jamkesos Kemensos",
+        GovernmentLevel.MINISTRY,
+        GovernmentRole.OFFICER,
+        None,
+        None,
+        "Direktorat Jaminan Kesejahteraan Sosial",
+    ),
+    (
+        "dinsos.sultra",
+        "Dinas Sosial Sulawesi Tenggara",
+        GovernmentLevel.PROVINCE,
+        GovernmentRole.OFFICER,
+        "74",
+        None,
+        "Dinas Sosial Provinsi Sulawesi Tenggara",
+    ),
+    (
+        "dinsos.kendari",
+        "Dinas Sosial Kota Kendari",
+        GovernmentLevel.REGENCY,
+        GovernmentRole.OFFICER,
+        None,
+        "74.71",
+        "Dinas Sosial Kota Kendari",
+    ),
+    (
+        "dinsos.konawe",
+        "Dinas Sosial Kabupaten Konawe",
+        GovernmentLevel.REGENCY,
+        GovernmentRole.OFFICER,
+        None,
+        "74.02",
+        "Dinas Sosial Kabupaten Konawe",
+    ),
+    (
+        "auditor",
+        "Inspektorat Jenderal (auditor)",
+        GovernmentLevel.MINISTRY,
+        GovernmentRole.AUDITOR,
+        None,
+        None,
+        "Inspektorat Jenderal Kemensos",
+    ),
 )
 
 

@@ -33,8 +33,10 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
-        return str(self.messages[self.code]) % self.params if self.params else str(
-            self.messages[self.code]
+        return (
+            str(self.messages[self.code]) % self.params
+            if self.params
+            else str(self.messages[self.code])
         )
 
     def __str__(self) -> str:

@@ -100,7 +100,9 @@ class TenantStatusMiddleware:
             return self.get_response(request)
         lpa = request.tenant
         if not lpa.is_ready:
-            return self._refuse(request, 503, _("This LPA is being prepared. Try again in a minute."))
+            return self._refuse(
+                request, 503, _("This LPA is being prepared. Try again in a minute.")
+            )
         if lpa.status == "archived":
             return self._refuse(request, 410, _("This LPA has been archived."))
         if (
@@ -120,6 +122,8 @@ class TenantStatusMiddleware:
 
             return JsonResponse({"code": f"tenant_{status}", "message": message}, status=status)
         return render(
-            request, "askesos/error.html", {"title": _("LPA unavailable"), "message": message},
+            request,
+            "askesos/error.html",
+            {"title": _("LPA unavailable"), "message": message},
             status=status,
         )

@@ -113,7 +113,9 @@ class AccessDenied(PermissionDeniedError):
         "not_member": _("Your account is not on this LPA's management team."),
         "membership_inactive": _("Your membership in this LPA is no longer active."),
         "role_forbidden": _("Your role (%(role)s) may not do this."),
-        "not_government": _("This portal is for government users. LPA staff sign in at their LPA's address."),
+        "not_government": _(
+            "This portal is for government users. LPA staff sign in at their LPA's address."
+        ),
         "outside_scope": _("This LPA is outside your area."),
         "level_forbidden": _("Your office level may not do this."),
     }
@@ -149,7 +151,11 @@ def scope_of(user: Any) -> Any | None:
         return None
     from askesos.accounts.models import GovernmentScope
 
-    return GovernmentScope.objects.select_related("province", "regency").filter(user_id=user.pk).first()
+    return (
+        GovernmentScope.objects.select_related("province", "regency")
+        .filter(user_id=user.pk)
+        .first()
+    )
 
 
 def ensure(user: Any, action: Action, *, lpa: Any = None) -> None:

@@ -45,8 +45,9 @@ def test_the_route_list_is_not_empty():
 
 @pytest.mark.parametrize(("name", "path"), TENANT_ROUTES)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_staff_of_lpa_a_signed_in_on_lpa_b_get_403_or_404(name, path, method, lpa_a, lpa_b,
-                                                          make_staff):
+def test_staff_of_lpa_a_signed_in_on_lpa_b_get_403_or_404(
+    name, path, method, lpa_a, lpa_b, make_staff
+):
     ketua_a = make_staff(lpa_a, LpaRole.KETUA)
     client = client_on(host_of(lpa_b), ketua_a)
 
@@ -61,8 +62,7 @@ def test_staff_of_lpa_a_signed_in_on_lpa_b_get_403_or_404(name, path, method, lp
 
 
 @pytest.mark.parametrize(("name", "path"), TENANT_ROUTES)
-def test_a_session_from_lpa_a_replayed_on_lpa_b_is_signed_out(name, path, lpa_a, lpa_b,
-                                                              make_staff):
+def test_a_session_from_lpa_a_replayed_on_lpa_b_is_signed_out(name, path, lpa_a, lpa_b, make_staff):
     ketua_a = make_staff(lpa_a, LpaRole.KETUA)
     # A cookie obtained on A's host, sent to B's host.
     client = client_on(host_of(lpa_b), ketua_a, bound_to=lpa_a.schema_name)

@@ -66,8 +66,7 @@ def test_repeated_failures_lock_the_account(lpa_a, make_staff, settings):
     assert "Akun dikunci sementara" in response.content.decode()
 
 
-def test_government_user_signs_in_on_the_portal(portal_host, lpa_a, lpa_b,
-                                                make_government_user):
+def test_government_user_signs_in_on_the_portal(portal_host, lpa_a, lpa_b, make_government_user):
     kendari = make_government_user("regency", regency="74.71")
 
     client, response = _sign_in(portal_host, kendari.username)
@@ -77,8 +76,7 @@ def test_government_user_signs_in_on_the_portal(portal_host, lpa_a, lpa_b,
     assert "Kota Kendari" in page and "LPA Uji A" in page and "LPA Uji B" not in page
 
 
-def test_lpa_staff_are_pointed_to_their_lpa_address_on_the_portal(portal_host, lpa_a,
-                                                                  make_staff):
+def test_lpa_staff_are_pointed_to_their_lpa_address_on_the_portal(portal_host, lpa_a, make_staff):
     ketua = make_staff(lpa_a, LpaRole.KETUA)
 
     _client, response = _sign_in(portal_host, ketua.username)
@@ -131,8 +129,13 @@ def test_an_archived_lpa_answers_410(lpa_a, make_staff):
 def test_an_lpa_still_being_prepared_answers_503(db):
     from tenants.services import lpa_register
 
-    lpa = lpa_register(name="Belum Siap", slug="belum-siap", legal_form="lsm",
-                       regency_code="74.71", npwp="04.567.891.9-741.000")
+    lpa = lpa_register(
+        name="Belum Siap",
+        slug="belum-siap",
+        legal_form="lsm",
+        regency_code="74.71",
+        npwp="04.567.891.9-741.000",
+    )
 
     response = Client(HTTP_HOST=host_of(lpa)).get("/masuk/")
 
@@ -154,7 +157,7 @@ def test_date_and_money_render_the_indonesian_way(lpa_a, make_staff, level):
 
 def test_check_deploy_is_clean_with_production_settings():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "ASKESOS_ENV": "production",
         "SECRET_KEY": "x" * 20 + "-production-secret-key-of-fifty-plus-characters-0123456789",
         "ALLOWED_HOSTS": "askesos.kemensos.go.id,.askesos.kemensos.go.id",
@@ -162,7 +165,10 @@ def test_check_deploy_is_clean_with_production_settings():
     }
     result = subprocess.run(
         [sys.executable, "-m", "askesos", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -173,7 +179,12 @@ def test_production_refuses_to_start_without_its_settings():
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
     env["ASKESOS_ENV"] = "production"
 
-    result = subprocess.run([sys.executable, "-m", "askesos", "check"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "askesos", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode != 0 and "must be set when ASKESOS_ENV=production" in result.stderr

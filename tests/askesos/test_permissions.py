@@ -16,8 +16,13 @@ from askesos.roles import GovernmentLevel, GovernmentRole, LpaRole
 
 A = Action
 K, S, B, M, P, C, F = (
-    LpaRole.KETUA, LpaRole.SEKRETARIS, LpaRole.BENDAHARA, LpaRole.PEMASARAN,
-    LpaRole.PREMI_KEUANGAN, LpaRole.KLAIM, LpaRole.PETUGAS_LAPANGAN,
+    LpaRole.KETUA,
+    LpaRole.SEKRETARIS,
+    LpaRole.BENDAHARA,
+    LpaRole.PEMASARAN,
+    LpaRole.PREMI_KEUANGAN,
+    LpaRole.KLAIM,
+    LpaRole.PETUGAS_LAPANGAN,
 )
 EVERYONE = {K, S, B, M, P, C, F}
 OFFICE = {K, S, B, M, P, C}  # everyone but the field officer
@@ -41,18 +46,20 @@ EXPECTED_LPA = {
     A.REPORT_SUBMIT: {K, S},
 }
 
-O, TPG, TPD, AUD = (
-    GovernmentRole.OFFICER, GovernmentRole.PENGENDALI, GovernmentRole.PENDAMPING,
+OFF, TPG, TPD, AUD = (
+    GovernmentRole.OFFICER,
+    GovernmentRole.PENGENDALI,
+    GovernmentRole.PENDAMPING,
     GovernmentRole.AUDITOR,
 )
 EXPECTED_GOV = {
-    A.GOV_DASHBOARD_VIEW: {O, TPG, TPD, AUD},
-    A.GOV_LPA_VIEW: {O, TPG, TPD, AUD},
-    A.GOV_LPA_PROVISION: {O},
-    A.GOV_LPA_SUSPEND: {O},
-    A.GOV_REPORT_APPROVE: {O},
+    A.GOV_DASHBOARD_VIEW: {OFF, TPG, TPD, AUD},
+    A.GOV_LPA_VIEW: {OFF, TPG, TPD, AUD},
+    A.GOV_LPA_PROVISION: {OFF},
+    A.GOV_LPA_SUSPEND: {OFF},
+    A.GOV_REPORT_APPROVE: {OFF},
     A.GOV_MONITORING_RECORD: {TPG, TPD},
-    A.GOV_AUDIT_EXPORT: {O, AUD},
+    A.GOV_AUDIT_EXPORT: {OFF, AUD},
 }
 
 
@@ -84,8 +91,11 @@ def test_lpa_roles_are_separated_for_money():
 
 @pytest.mark.parametrize(
     ("level", "may_provision"),
-    [(GovernmentLevel.MINISTRY, True), (GovernmentLevel.PROVINCE, True),
-     (GovernmentLevel.REGENCY, False)],
+    [
+        (GovernmentLevel.MINISTRY, True),
+        (GovernmentLevel.PROVINCE, True),
+        (GovernmentLevel.REGENCY, False),
+    ],
 )
 def test_only_province_and_ministry_appoint_lpas(level, may_provision):
     scope = type("Scope", (), {"role": GovernmentRole.OFFICER, "level": level})()
@@ -114,8 +124,7 @@ def test_membership_decides_inside_the_current_tenant(lpa_a, lpa_b, make_staff):
     assert refused.value.code == "not_member"
 
 
-def test_scope_decides_which_lpas_a_government_user_sees(lpa_a, lpa_b, lpa_c,
-                                                         make_government_user):
+def test_scope_decides_which_lpas_a_government_user_sees(lpa_a, lpa_b, lpa_c, make_government_user):
     kendari = make_government_user("regency", regency="74.71")
     sultra = make_government_user("province", province="74")
     ministry = make_government_user("ministry", role="auditor")

@@ -13,7 +13,10 @@ def test_wilayah_counts_equal_the_vendored_csvs(db):
     counts = wilayah_counts()
 
     assert (counts.provinces, counts.regencies, counts.districts, counts.villages) == (
-        38, 514, 7285, 83762
+        38,
+        514,
+        7285,
+        83762,
     )
     assert counts.villages == _csv_rows("villages.csv")
     assert counts.districts == _csv_rows("districts.csv")

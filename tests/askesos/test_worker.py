@@ -34,8 +34,9 @@ def test_a_task_runs_in_the_schema_of_the_tenant_that_sent_it(celery_worker, com
     assert in_public == "public"
 
 
-def test_an_lpa_appointed_through_the_api_is_cloned_by_the_worker(celery_worker, committed_db,
-                                                                  settings):
+def test_an_lpa_appointed_through_the_api_is_cloned_by_the_worker(
+    celery_worker, committed_db, settings
+):
     committed_db.lpa_slugs.append("lewat-pekerja")
     committed_db.usernames.append("dinsos-sultra-uji")
     user = user_create(username="dinsos-sultra-uji", password=PASSWORD)
@@ -44,8 +45,13 @@ def test_an_lpa_appointed_through_the_api_is_cloned_by_the_worker(celery_worker,
 
     accepted = client.post(
         "/api/lpas/",
-        {"name": "Lewat Pekerja", "slug": "lewat-pekerja", "legal_form": "orsos",
-         "regency_code": "74.04", "npwp": "05.678.912.6-741.000"},
+        {
+            "name": "Lewat Pekerja",
+            "slug": "lewat-pekerja",
+            "legal_form": "orsos",
+            "regency_code": "74.04",
+            "npwp": "05.678.912.6-741.000",
+        },
         content_type="application/json",
     )
     assert accepted.status_code == 202
@@ -63,8 +69,13 @@ def test_an_lpa_appointed_through_the_api_is_cloned_by_the_worker(celery_worker,
     # A second identical request is answered from the existing, ready LPA.
     again = client.post(
         "/api/lpas/",
-        {"name": "Lewat Pekerja", "slug": "lewat-pekerja", "legal_form": "orsos",
-         "regency_code": "74.04", "npwp": "05.678.912.6-741.000"},
+        {
+            "name": "Lewat Pekerja",
+            "slug": "lewat-pekerja",
+            "legal_form": "orsos",
+            "regency_code": "74.04",
+            "npwp": "05.678.912.6-741.000",
+        },
         content_type="application/json",
     )
     assert again.status_code == 202 and again.json()["is_ready"] is True

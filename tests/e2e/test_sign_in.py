@@ -11,8 +11,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def test_lpa_treasurer_signs_in_on_a_phone_and_sees_the_dashboard(page, live_port,
-                                                                  committed_db):
+def test_lpa_treasurer_signs_in_on_a_phone_and_sees_the_dashboard(page, live_port, committed_db):
     committed_db.usernames.append("bendahara-e2e")
     user = user_create(username="bendahara-e2e", password=PASSWORD, full_name="Siti Bendahara")
     membership_grant(lpa=Lpa.objects.get(slug="uji-a"), user=user, role="bendahara")
@@ -29,8 +28,7 @@ def test_lpa_treasurer_signs_in_on_a_phone_and_sees_the_dashboard(page, live_por
     page.screenshot(path=str(artifact("lpa-dashboard.png")))
 
 
-def test_staff_of_lpa_a_are_refused_at_lpa_b_with_a_readable_message(page, live_port,
-                                                                    committed_db):
+def test_staff_of_lpa_a_are_refused_at_lpa_b_with_a_readable_message(page, live_port, committed_db):
     committed_db.usernames.append("ketua-e2e")
     user = user_create(username="ketua-e2e", password=PASSWORD)
     membership_grant(lpa=Lpa.objects.get(slug="uji-a"), user=user, role="ketua")
@@ -40,15 +38,18 @@ def test_staff_of_lpa_a_are_refused_at_lpa_b_with_a_readable_message(page, live_
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
 
-    assert page.get_by_role("alert").inner_text().startswith(
-        "Akun Anda tidak terdaftar dalam Tim Pengelola LPA ini"
+    assert (
+        page.get_by_role("alert")
+        .inner_text()
+        .startswith("Akun Anda tidak terdaftar dalam Tim Pengelola LPA ini")
     )
     page.goto(f"http://uji-b.localhost:{live_port}/dasbor/")
     assert "/masuk/" in page.url
 
 
-def test_ministry_user_signs_in_to_the_portal_and_switches_to_english(page, live_port,
-                                                                     committed_db):
+def test_ministry_user_signs_in_to_the_portal_and_switches_to_english(
+    page, live_port, committed_db
+):
     committed_db.usernames.append("kemensos-e2e")
     user = user_create(username="kemensos-e2e", password=PASSWORD)
     government_scope_assign(user=user, level="ministry", role="officer")

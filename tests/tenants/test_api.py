@@ -4,12 +4,18 @@ from django.utils import translation
 from tenants.models import Lpa
 from tests.conftest import client_on
 
-NEW = {"name": "Yayasan Lewat API", "slug": "lewat-api", "legal_form": "yayasan",
-       "regency_code": "74.02", "npwp": "04.567.891.9-741.000"}
+NEW = {
+    "name": "Yayasan Lewat API",
+    "slug": "lewat-api",
+    "legal_form": "yayasan",
+    "regency_code": "74.02",
+    "npwp": "04.567.891.9-741.000",
+}
 
 
-def test_lpa_list_is_limited_to_the_callers_area(portal_host, lpa_a, lpa_b, lpa_c,
-                                                 make_government_user):
+def test_lpa_list_is_limited_to_the_callers_area(
+    portal_host, lpa_a, lpa_b, lpa_c, make_government_user
+):
     cases = [
         (make_government_user("regency", regency="74.71"), {"uji-a"}),
         (make_government_user("province", province="74", role="pengendali"), {"uji-a", "uji-b"}),
@@ -46,8 +52,9 @@ def test_lpa_staff_cannot_use_the_government_api(portal_host, lpa_a, make_staff)
         (("province", "73", None), 403, "outside_scope"),
     ],
 )
-def test_who_may_not_appoint_an_lpa_is_refused(portal_host, make_government_user, who, status,
-                                               code):
+def test_who_may_not_appoint_an_lpa_is_refused(
+    portal_host, make_government_user, who, status, code
+):
     level, province, regency = who
     user = make_government_user(level, province=province, regency=regency)
 
@@ -75,7 +82,9 @@ def test_api_clients_may_ask_for_english(portal_host, make_government_user):
     sultra = make_government_user("province", province="74")
 
     response = client_on(portal_host, sultra).post(
-        "/api/lpas/", {**NEW, "regency_code": "99.99"}, content_type="application/json",
+        "/api/lpas/",
+        {**NEW, "regency_code": "99.99"},
+        content_type="application/json",
         HTTP_ACCEPT_LANGUAGE="en",
     )
 

@@ -11,8 +11,13 @@ from tenants.models import Domain, Lpa
 from tenants.schemas import disk_migrations, tenant_schemas_stale
 from tenants.services import lpa_provision, lpa_register
 
-NEW = dict(name="Yayasan Baru", slug="yayasan-baru", legal_form="yayasan", regency_code="74.71",
-           npwp="04.567.891.9-741.000")
+NEW = dict(
+    name="Yayasan Baru",
+    slug="yayasan-baru",
+    legal_form="yayasan",
+    regency_code="74.71",
+    npwp="04.567.891.9-741.000",
+)
 
 
 def _snapshot():
@@ -72,7 +77,9 @@ def test_old_and_new_npwp_formats_are_one_taxpayer(db):
         ({"slug": "lain-lagi", "npwp": "01.234.567.4-741.000"}, "npwp_taken", "LPA Uji A"),
     ],
 )
-def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(db, change, code, indonesian):
+def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(
+    db, change, code, indonesian
+):
     before = _snapshot()
 
     with pytest.raises(LpaError) as refused, translation.override("id"):

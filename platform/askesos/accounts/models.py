@@ -43,7 +43,9 @@ class GovernmentScope(models.Model):
                 name="government_scope_area_matches_level",
                 condition=(
                     Q(level=GovernmentLevel.MINISTRY, province__isnull=True, regency__isnull=True)
-                    | Q(level=GovernmentLevel.PROVINCE, province__isnull=False, regency__isnull=True)
+                    | Q(
+                        level=GovernmentLevel.PROVINCE, province__isnull=False, regency__isnull=True
+                    )
                     | Q(level=GovernmentLevel.REGENCY, province__isnull=True, regency__isnull=False)
                 ),
             )

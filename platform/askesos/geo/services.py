@@ -43,9 +43,12 @@ def wilayah_load(*, data_dir: Path = DATA_DIR) -> WilayahCounts:
                 "ON COMMIT DROP"
             )
             header = ", ".join(columns)
-            with (data_dir / filename).open("rb") as source, cursor.copy(
-                f"COPY wilayah_stage ({header}) FROM STDIN WITH (FORMAT csv, HEADER true)"
-            ) as copy:
+            with (
+                (data_dir / filename).open("rb") as source,
+                cursor.copy(
+                    f"COPY wilayah_stage ({header}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+                ) as copy,
+            ):
                 while chunk := source.read(1 << 16):
                     copy.write(chunk)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in target[1:])

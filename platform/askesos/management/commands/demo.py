@@ -59,12 +59,46 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "askesos.settings"}
         python = sys.executable
         commands = [
-            [python, "-m", "gunicorn", "askesos.wsgi", "--bind", f"{bind}:{port}",
-             "--workers", "2", "--threads", "4", "--access-logfile", "-"],
-            [python, "-m", "celery", "-A", "askesos", "worker", "--loglevel", "INFO",
-             "--concurrency", "2", "--hostname", "demo@%h"],
-            [python, "-m", "celery", "-A", "askesos", "beat", "--loglevel", "INFO",
-             "--schedule", str(settings.MEDIA_ROOT.parent / "celerybeat-schedule")],
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "askesos.wsgi",
+                "--bind",
+                f"{bind}:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "askesos",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                "demo@%h",
+            ],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "askesos",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.MEDIA_ROOT.parent / "celerybeat-schedule"),
+            ],
         ]
         return [subprocess.Popen(command, env=env) for command in commands]
 
@@ -93,7 +127,9 @@ class Command(BaseCommand):
             out(f"LPA {name}: http://{domain}:{port}/masuk/")
             for username, role in staff:
                 out(f"    {username:<16} {role}")
-        out(f"API: http://{base}:{port}/api/docs/   (per LPA: http://<lpa>.{base}:{port}/api/docs/)")
+        out(
+            f"API: http://{base}:{port}/api/docs/   (per LPA: http://<lpa>.{base}:{port}/api/docs/)"
+        )
         out("Ctrl-C berhenti / stops.")
         out("=" * 72)
 
