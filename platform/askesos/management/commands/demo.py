@@ -12,8 +12,11 @@ import urllib.request
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from askesos.demo import DEMO_PASSWORD, demo_data_create
+from askesos.tasks import worker_ping
+from tenants.models import Lpa
 
 
 class Command(BaseCommand):
@@ -134,8 +137,6 @@ class Command(BaseCommand):
         out("=" * 72)
 
     def _smoke(self, port: int, logins) -> None:
-        from askesos.celery import app
-
         _name, domain, _staff = logins.lpas[0]
         for host in (settings.BASE_DOMAIN, domain):
             request = urllib.request.Request(
@@ -145,7 +146,13 @@ class Command(BaseCommand):
                 body = response.read().decode()
                 if response.status != 200 or "Masuk" not in body:
                     raise CommandError(f"sign-in page on {host} did not render")
-        pong = app.control.ping(timeout=10)
-        if not pong:
-            raise CommandError("the Celery worker did not answer")
-        self.stdout.write(f"smoke: pages answer, worker answers ({len(pong)} worker)")
+        lpa = Lpa.objects.get(domains__domain=domain)
+        connection.set_tenant(lpa)
+        try:
+            # Waits for the worker to come up; the answer proves the tenant travelled.
+            schema = worker_ping.delay().get(timeout=90)
+        finally:
+            connection.set_schema_to_public()
+        if schema != lpa.schema_name:
+            raise CommandError(f"the worker ran the task in {schema}, not {lpa.schema_name}")
+        self.stdout.write(f"smoke: pages answer, the worker ran a task in {schema}")
