@@ -66,18 +66,27 @@ def tenant_schemas_stale(schemas: Iterable[str] | None = None) -> list[str]:
     schemas = list(tenant_schemas() if schemas is None else schemas)
     stale: list[str] = []
     for start in range(0, len(schemas), BATCH):
-        batch = [s for s in schemas[start : start + BATCH] if schema_exists(s)]
-        stale += [s for s in schemas[start : start + BATCH] if s not in batch]
-        if not batch:
-            continue
-        sql = " UNION ALL ".join(
-            f"SELECT %s, count(*) FROM \"{s}\".django_migrations WHERE app || '.' || name = ANY(%s)"
-            for s in batch
-        )
-        params: list = []
-        for s in batch:
-            params += [s, expected]
+        chunk = schemas[start : start + BATCH]
         with connection.cursor() as cursor:
+            # A schema without a migration table (or no schema at all) is stale.
+            cursor.execute(
+                "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid "
+                "WHERE c.relname = 'django_migrations' AND n.nspname = ANY(%s)",
+                [chunk],
+            )
+            recorded = {row[0] for row in cursor.fetchall()}
+            stale += [s for s in chunk if s not in recorded]
+            batch = [s for s in chunk if s in recorded]
+            if not batch:
+                continue
+            sql = " UNION ALL ".join(
+                f'SELECT %s, count(*) FROM "{s}".django_migrations '
+                "WHERE app || '.' || name = ANY(%s)"
+                for s in batch
+            )
+            params: list = []
+            for s in batch:
+                params += [s, expected]
             cursor.execute(sql, params)
             stale += [schema for schema, applied in cursor.fetchall() if applied < len(expected)]
     return stale

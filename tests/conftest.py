@@ -6,8 +6,9 @@ The template schema is migrated and two LPAs are provisioned through the real se
 
 from __future__ import annotations
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -52,13 +53,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for data in (LPA_A, LPA_B, LPA_C):
             lpa_provision(**data)
     yield
-    # Threads (the live server, the in-process Celery worker) keep connections of their
-    # own; end them so that the test database can be dropped.
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    # Threads (the live server, the in-process Celery worker) and forked migration
+    # workers leave sessions of their own; end them all, from a connection of our own,
+    # so that the test database can be dropped.
+    with django_db_blocker.unblock():
+        params = connection.get_connection_params()
+        name = connection.settings_dict["NAME"]
+        connections.close_all()
+        params["dbname"] = "postgres"
+        with psycopg.connect(**params, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,14 @@ from tests.conftest import PASSWORD, client_on
 
 pytestmark = pytest.mark.worker
 
+APPOINTMENT = {
+    "name": "Lewat Pekerja",
+    "slug": "lewat-pekerja",
+    "legal_form": "orsos",
+    "regency_code": "74.04",
+    "npwp": "05.678.912.6-741.000",
+}
+
 
 @pytest.fixture
 def celery_worker(committed_db):
@@ -45,13 +53,7 @@ def test_an_lpa_appointed_through_the_api_is_cloned_by_the_worker(
 
     accepted = client.post(
         "/api/lpas/",
-        {
-            "name": "Lewat Pekerja",
-            "slug": "lewat-pekerja",
-            "legal_form": "orsos",
-            "regency_code": "74.04",
-            "npwp": "05.678.912.6-741.000",
-        },
+        APPOINTMENT,
         content_type="application/json",
     )
     assert accepted.status_code == 202
@@ -69,13 +71,7 @@ def test_an_lpa_appointed_through_the_api_is_cloned_by_the_worker(
     # A second identical request is answered from the existing, ready LPA.
     again = client.post(
         "/api/lpas/",
-        {
-            "name": "Lewat Pekerja",
-            "slug": "lewat-pekerja",
-            "legal_form": "orsos",
-            "regency_code": "74.04",
-            "npwp": "05.678.912.6-741.000",
-        },
+        APPOINTMENT,
         content_type="application/json",
     )
     assert again.status_code == 202 and again.json()["is_ready"] is True

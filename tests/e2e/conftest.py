@@ -7,6 +7,7 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 
+
 @pytest.fixture(scope="session")
 def browser():
     # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the
