@@ -69,8 +69,8 @@ class LpaListApi(ListAPIView):
         data = LpaProvisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         cleaned = lpa_input_clean(**data.validated_data)
-        regency = Regency.objects.select_related("province").get(code=cleaned.regency_code)
-        ensure(request.user, Action.GOV_LPA_PROVISION, lpa=Lpa(regency=regency))
+        regency = Regency.objects.get(code=cleaned.regency_code)
+        ensure(request.user, Action.GOV_LPA_PROVISION, regency=regency)
         with transaction.atomic():
             lpa = lpa_register(**data.validated_data)
             if not lpa.is_ready:
@@ -88,7 +88,7 @@ class LpaDetailApi(APIView):
         if lpa is None:
             raise Http404
         try:
-            ensure(request.user, Action.GOV_LPA_VIEW, lpa=lpa)
+            ensure(request.user, Action.GOV_LPA_VIEW, regency=lpa.regency)
         except AccessDenied as exc:
             # Out of scope looks the same as absent: no probing which LPAs exist.
             raise Http404 from exc

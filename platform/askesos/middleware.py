@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -28,11 +29,10 @@ class TenantHostMiddleware(TenantMainMiddleware):
     any other host must be a known LPA domain or the request ends in a 404."""
 
     def process_request(self, request: HttpRequest):
-        hostname = None
         try:
             hostname = self.hostname_from_request(request)
-        except Exception:  # DisallowedHost is answered by the parent class
-            return super().process_request(request)
+        except DisallowedHost:
+            return HttpResponseNotFound()
         if hostname in settings.PORTAL_HOSTS:
             connection.set_schema_to_public()
             tenant = FakeTenant(get_public_schema_name())
@@ -118,8 +118,6 @@ class TenantStatusMiddleware:
     @staticmethod
     def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
         if request.path.startswith("/api/"):
-            from django.http import JsonResponse
-
             return JsonResponse({"code": f"tenant_{status}", "message": message}, status=status)
         return render(
             request,

@@ -158,11 +158,12 @@ def scope_of(user: Any) -> Any | None:
     )
 
 
-def ensure(user: Any, action: Action, *, lpa: Any = None) -> None:
-    """Raise AccessDenied unless `user` may do `action` (on `lpa`, for government actions).
+def ensure(user: Any, action: Action, *, regency: Any = None) -> None:
+    """Raise AccessDenied unless `user` may do `action`, for government actions in
+    `regency` (the kabupaten/kota of the LPA concerned) when one is given.
 
     LPA actions are decided by the membership in the current tenant schema; government
-    actions by the user's scope, and for one LPA also by whether it lies in that scope.
+    actions by the user's scope and role.
     """
     if action.value.startswith("lpa."):
         membership = membership_of(user)
@@ -183,24 +184,24 @@ def ensure(user: Any, action: Action, *, lpa: Any = None) -> None:
             else "role_forbidden",
             role=scope.get_role_display(),
         )
-    if lpa is not None and not lpa_in_scope(scope, lpa):
+    if regency is not None and not regency_in_scope(scope, regency):
         raise AccessDenied("outside_scope")
 
 
-def may(user: Any, action: Action, *, lpa: Any = None) -> bool:
+def may(user: Any, action: Action, *, regency: Any = None) -> bool:
     try:
-        ensure(user, action, lpa=lpa)
+        ensure(user, action, regency=regency)
     except AccessDenied:
         return False
     return True
 
 
-def lpa_in_scope(scope: Any, lpa: Any) -> bool:
+def regency_in_scope(scope: Any, regency: Any) -> bool:
     if scope.level == GovernmentLevel.MINISTRY:
         return True
     if scope.level == GovernmentLevel.PROVINCE:
-        return lpa.regency.province_id == scope.province_id
-    return lpa.regency_id == scope.regency_id
+        return regency.province_id == scope.province_id
+    return regency.code == scope.regency_id
 
 
 def require(action: Action) -> Callable:

@@ -129,11 +129,11 @@ def test_scope_decides_which_lpas_a_government_user_sees(lpa_a, lpa_b, lpa_c, ma
     sultra = make_government_user("province", province="74")
     ministry = make_government_user("ministry", role="auditor")
 
-    assert may(kendari, A.GOV_LPA_VIEW, lpa=lpa_a)
-    assert not may(kendari, A.GOV_LPA_VIEW, lpa=lpa_b)
-    assert may(sultra, A.GOV_LPA_VIEW, lpa=lpa_b)
-    assert not may(sultra, A.GOV_LPA_VIEW, lpa=lpa_c)
-    assert all(may(ministry, A.GOV_LPA_VIEW, lpa=x) for x in (lpa_a, lpa_b, lpa_c))
+    assert may(kendari, A.GOV_LPA_VIEW, regency=lpa_a.regency)
+    assert not may(kendari, A.GOV_LPA_VIEW, regency=lpa_b.regency)
+    assert may(sultra, A.GOV_LPA_VIEW, regency=lpa_b.regency)
+    assert not may(sultra, A.GOV_LPA_VIEW, regency=lpa_c.regency)
+    assert all(may(ministry, A.GOV_LPA_VIEW, regency=x.regency) for x in (lpa_a, lpa_b, lpa_c))
     assert not may(ministry, A.GOV_LPA_PROVISION)
 
 

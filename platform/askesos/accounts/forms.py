@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +29,6 @@ class SignInForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if connection.schema_name == get_public_schema_name():
             if scope_of(user) is None and not user.is_superuser:
-                from django.conf import settings
-
                 raise forms.ValidationError(
                     self.error_messages["not_government"] % {"domain": settings.BASE_DOMAIN},
                     code="not_government",
