@@ -108,10 +108,11 @@ def lpa_register(*, name: str, slug: str, legal_form: str, regency_code: str, np
             name=name, slug=slug, legal_form=legal_form, regency_code=regency_code, npwp=npwp
         )
         with transaction.atomic():
-            # Serialise concurrent registrations of one slug (a double-clicked form, a
-            # retried task) without locking the whole table.
+            # Serialise concurrent registrations of one slug or one NPWP (a double-clicked
+            # form, a retried task) without locking the whole table; keys in fixed order.
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["lpa:" + data.slug])
+                for key in sorted([f"lpa-slug:{data.slug}", f"lpa-npwp:{data.npwp}"]):
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
             existing = Lpa.objects.filter(slug=data.slug).first()
             if existing is not None:
                 if existing.npwp != data.npwp or existing.regency_id != data.regency_code:
