@@ -30,6 +30,13 @@ class Lpa(TenantMixin):
     status = models.CharField(
         _("status"), max_length=10, choices=LpaStatus.choices, default=LpaStatus.ACTIVE
     )
+    # The scheme version new policies are written under; a policy keeps its own.
+    scheme_version = models.ForeignKey(
+        "schemes.SchemeVersion",
+        on_delete=models.PROTECT,
+        related_name="lpas",
+        verbose_name=_("scheme"),
+    )
     # False from the moment the row exists until its schema is cloned and its domain
     # written; requests to a tenant that is not ready get "being prepared", never data.
     is_ready = models.BooleanField(_("ready"), default=False)

@@ -21,3 +21,15 @@ def lpa_list_for_scope(*, scope: Any) -> QuerySet[Lpa]:
         elif scope.level == GovernmentLevel.REGENCY:
             lpas = lpas.filter(regency_id=scope.regency_id)
         return lpas
+
+
+def lpa_current() -> Lpa:
+    """The LPA whose schema the connection is in (tenant services run inside one)."""
+    from django.db import connection
+
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Lpa):
+        return tenant
+    if connection.schema_name == get_public_schema_name():
+        raise RuntimeError("not inside an LPA's schema")
+    return Lpa.objects.select_related("regency").get(schema_name=connection.schema_name)

@@ -27,6 +27,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.id import npwp as stdnum_npwp
 
 from askesos.geo.models import Regency
+from programme.schemes.services import scheme_default
 from tenants.clone import schema_clone
 from tenants.errors import LpaConflict, LpaError
 from tenants.models import Domain, LegalForm, Lpa, LpaStatus
@@ -122,6 +123,7 @@ def lpa_register(*, name: str, slug: str, legal_form: str, regency_code: str, np
             if holder is not None:
                 raise LpaConflict("npwp_taken", field="npwp", npwp=data.npwp, lpa=holder.name)
             lpa = Lpa.objects.create(
+                scheme_version=scheme_default(),
                 name=data.name,
                 slug=data.slug,
                 legal_form=data.legal_form,

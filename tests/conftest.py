@@ -44,12 +44,14 @@ PASSWORD = "rahasia-uji-123"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from askesos.geo.services import wilayah_load
+    from programme.schemes.services import schemes_load_shipped
     from tenants.schemas import template_migrate
     from tenants.services import lpa_provision
 
     with django_db_blocker.unblock():
         template_migrate()
         wilayah_load()
+        schemes_load_shipped()
         for data in (LPA_A, LPA_B, LPA_C):
             lpa_provision(**data)
     yield

@@ -49,7 +49,7 @@ def database_from_url(url: str) -> dict:
 
 
 if PRODUCTION:
-    for required in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
+    for required in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "NIK_INDEX_KEY"):
         if not os.environ.get(required):
             raise ImproperlyConfigured(f"{required} must be set when ASKESOS_ENV=production")
 
@@ -58,6 +58,9 @@ REDIS_URL = embedded.ensure_redis()
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in-production-askesos"
 DEBUG = env_bool("DEBUG", default=False)
+# Key of the HMAC that turns a NIK into the national index's key. Never rotate it
+# casually: the index would have to be rebuilt from every LPA's registry.
+NIK_INDEX_KEY = os.environ.get("NIK_INDEX_KEY") or "dev-only-nik-index-key"
 
 # Tenants are addressed as <slug>.<BASE_DOMAIN>; the portal for government users is
 # BASE_DOMAIN itself. "localhost" works in browsers without DNS: *.localhost is loopback.
@@ -76,6 +79,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -86,12 +90,15 @@ SHARED_APPS = [
     "askesos",
     "askesos.geo",
     "askesos.accounts",
+    "programme.schemes",
+    "programme.registry",
     "reporting",
 ]
 TENANT_APPS = [
     "auditlog",
     "askesos.staff",
     "programme",
+    "programme.participants",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -160,6 +160,7 @@ def test_check_deploy_is_clean_with_production_settings():
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "ASKESOS_ENV": "production",
         "SECRET_KEY": "x" * 20 + "-production-secret-key-of-fifty-plus-characters-0123456789",
+        "NIK_INDEX_KEY": "production-nik-index-key",
         "ALLOWED_HOSTS": "askesos.kemensos.go.id,.askesos.kemensos.go.id",
         "BASE_DOMAIN": "askesos.kemensos.go.id",
     }

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from askesos.geo.services import wilayah_load
+from programme.schemes.services import schemes_load_shipped
 from tenants.schemas import all_schemas_migrate
 
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
             f"schemas: public + template + {result['tenants']} LPA "
             f"({result['migrated']} migrated, the rest already up to date)"
         )
+        schemes = schemes_load_shipped()
+        self.stdout.write(f"schemes: {', '.join(str(s) for s in schemes)}")
         counts = wilayah_load()
         self.stdout.write(
             f"wilayah: {counts.provinces} provinsi, {counts.regencies} kabupaten/kota, "

@@ -1,0 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from askesos.errors import DomainError
+
+
+class ParticipantError(DomainError):
+    messages = {
+        "nik_invalid": _("The NIK %(nik)s is not valid: %(reason)s"),
+        "nik_mismatch": _(
+            "The NIK does not agree with the data entered: %(details)s. Correct the data, "
+            "or record why it is accepted anyway."
+        ),
+        "not_eligible": _("Not eligible under %(scheme)s: %(reasons)s"),
+        "village_unknown": _("Unknown village (desa/kelurahan) code: %(code)s."),
+        "already_registered_here": _(
+            "This NIK is already registered in this LPA (policy %(policy)s)."
+        ),
+        "active_elsewhere": _(
+            "This NIK is already active as a participant of another LPA. A person may be "
+            "active in one LPA only; the district office has been notified."
+        ),
+        "transition_refused": _("A policy that is %(current)s cannot become %(target)s."),
+        "reason_required": _("A reason is required for this change (%(target)s)."),
+        "reregistration_refused": _(
+            "Re-registration needs the last policy to have ended (it is %(current)s)."
+        ),
+        "not_deceased": _("Only the policy of a deceased participant can be continued by an heir."),
+        "field_invalid": _("%(field)s: %(reason)s"),
+    }
+
+
+class ParticipantConflict(ParticipantError):
+    http_status = status.HTTP_409_CONFLICT

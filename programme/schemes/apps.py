@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SchemesConfig(AppConfig):
+    """Shared app: scheme versions published nationally (eligibility, premium, benefits)."""
+
+    name = "programme.schemes"
+    label = "schemes"
+    verbose_name = "Skema ASKESOS"

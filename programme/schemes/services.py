@@ -1,0 +1,55 @@
+"""Publishing scheme versions from the shipped JSON files (or a ministry's new one)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from programme.schemes.models import SchemeVersion
+from programme.schemes.rules import SchemeError, rules_validate
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_META = ("code", "version", "name", "source", "is_default")
+
+
+def scheme_version_publish(*, document: dict[str, Any]) -> SchemeVersion:
+    """Store a version; publishing the same document again is a no-op, publishing
+    other rules under an existing code and version is refused."""
+    rules = {k: v for k, v in document.items() if k not in _META}
+    rules_validate(rules)
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        existing = SchemeVersion.objects.filter(
+            code=document["code"], version=document["version"]
+        ).first()
+        if existing is not None:
+            if existing.rules != rules:
+                raise SchemeError(
+                    "version_changed", code=document["code"], version=document["version"]
+                )
+            return existing
+        if document.get("is_default"):
+            SchemeVersion.objects.filter(is_default=True).update(is_default=False)
+        return SchemeVersion.objects.create(
+            code=document["code"],
+            version=document["version"],
+            name=document["name"],
+            source=document.get("source", ""),
+            is_default=bool(document.get("is_default")),
+            rules=rules,
+        )
+
+
+def schemes_load_shipped() -> list[SchemeVersion]:
+    return [
+        scheme_version_publish(document=json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted(DATA_DIR.glob("*.json"))
+    ]
+
+
+def scheme_default() -> SchemeVersion:
+    with schema_context(get_public_schema_name()):
+        return SchemeVersion.objects.get(is_default=True)
