@@ -26,7 +26,7 @@ class ParticipantError(DomainError):
             "Re-registration needs the last policy to have ended (it is %(current)s)."
         ),
         "not_deceased": _("Only the policy of a deceased participant can be continued by an heir."),
-        "field_invalid": _("%(field)s: %(reason)s"),
+        "field_invalid": _("%(label)s: %(reason)s"),
     }
 
 

@@ -220,3 +220,33 @@ class MemberCard(models.Model):
 
     def __str__(self) -> str:
         return f"card {self.policy_id} {self.printed_at:%Y-%m-%d}"
+
+
+class ImportBatch(models.Model):
+    """One upload of a participant list (CSV/XLSX): the file is kept, every row's
+    outcome is recorded, whether it was a dry run or written."""
+
+    class Outcome(models.TextChoices):
+        DRY_RUN = "dry_run", _("Preview")
+        WRITTEN = "written", _("Imported")
+        REFUSED = "refused", _("Refused")
+
+    filename = models.CharField(max_length=200)
+    stored_as = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_valid = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    notes = models.JSONField(default=list)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.outcome})"

@@ -71,12 +71,24 @@ def nik_facts(nik: str) -> NikFacts:
 
 
 def nik_mismatches(
-    *, nik: str, birth_date: datetime.date, sex: str, village_code: str, lpa_regency_code: str
+    *,
+    nik: str,
+    birth_date: datetime.date,
+    sex: str,
+    village_code: str,
+    lpa_regency_code: str,
+    districts: set[str] | frozenset[str] | None = None,
 ) -> list[str]:
-    """Human-readable disagreements between the NIK and the entered data (empty = none)."""
+    """Human-readable disagreements between the NIK and the entered data (empty = none).
+    Bulk callers pass the set of kecamatan codes to save a query per row."""
     from askesos.geo.models import District
 
     facts = nik_facts(nik)
+    known_district = (
+        facts.district_code in districts
+        if districts is not None
+        else District.objects.filter(code=facts.district_code).exists()
+    )
     found = []
     if (facts.birth_day, facts.birth_month, facts.birth_year_2digit) != (
         birth_date.day,
@@ -91,7 +103,7 @@ def nik_mismatches(
         found.append(
             _("the NIK is a woman's (day + 40)") if facts.is_female else _("the NIK is a man's")
         )
-    if not District.objects.filter(code=facts.district_code).exists():
+    if not known_district:
         found.append(
             _("the NIK's region %(code)s is not a known kecamatan") % {"code": facts.district_code}
         )

@@ -11,6 +11,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from askesos.geo.models import Village
 from programme.participants.errors import ParticipantConflict, ParticipantError
@@ -65,6 +66,23 @@ class ParticipantInput:
 
 
 @dataclass(frozen=True)
+class WilayahCodes:
+    """Every desa and kecamatan code, loaded once for a bulk run (about 4 MB)."""
+
+    villages: frozenset[str]
+    districts: frozenset[str]
+
+    @classmethod
+    def load(cls) -> WilayahCodes:
+        from askesos.geo.models import District
+
+        return cls(
+            villages=frozenset(Village.objects.values_list("code", flat=True)),
+            districts=frozenset(District.objects.values_list("code", flat=True)),
+        )
+
+
+@dataclass(frozen=True)
 class CheckedParticipant:
     """Input that passed every check that needs no write (used by import's dry run)."""
 
@@ -82,29 +100,31 @@ def participant_check(
     lpa_regency_code: str,
     on: datetime.date,
     nik_override_reason: str = "",
-    villages: set[str] | None = None,
+    wilayah: WilayahCodes | None = None,
 ) -> CheckedParticipant:
     """Every check short of writing: NIK, wilayah, the scheme's eligibility. Raises
     ParticipantError with all reasons of one kind at once."""
     nik = nik_clean(data.nik)
     name = (data.name or "").strip()
     if not name:
-        raise ParticipantError("field_invalid", field="name", **_required("name"))
-    known = (
-        (data.village_code in villages)
-        if villages is not None
-        else (Village.objects.filter(code=data.village_code).exists())
-    )
+        raise ParticipantError("field_invalid", field="name", **_required(Participant, "name"))
+    if wilayah is not None:
+        known = data.village_code in wilayah.villages
+    else:
+        known = Village.objects.filter(code=data.village_code).exists()
     if not known:
         raise ParticipantError("village_unknown", field="village_code", code=data.village_code)
     if data.monthly_income < 0:
-        raise ParticipantError("field_invalid", field="monthly_income", **_negative())
+        raise ParticipantError(
+            "field_invalid", field="monthly_income", **_negative(Participant, "monthly_income")
+        )
     mismatches = nik_mismatches(
         nik=nik,
         birth_date=data.birth_date,
         sex=data.sex,
         village_code=data.village_code,
         lpa_regency_code=lpa_regency_code,
+        districts=wilayah.districts if wilayah is not None else None,
     )
     override = (nik_override_reason or "").strip()
     if mismatches and not override:
@@ -134,16 +154,18 @@ def participant_check(
     )
 
 
-def _required(field_name: str) -> dict[str, str]:
-    from django.utils.translation import gettext as _
+def _required(model: Any, field_name: str) -> dict[str, str]:
+    return {
+        "label": model._meta.get_field(field_name).verbose_name,
+        "reason": _("this field is required"),
+    }
 
-    return {"field": field_name, "reason": _("this field is required")}
 
-
-def _negative() -> dict[str, str]:
-    from django.utils.translation import gettext as _
-
-    return {"field": "monthly_income", "reason": _("must not be negative")}
+def _negative(model: Any, field_name: str) -> dict[str, str]:
+    return {
+        "label": model._meta.get_field(field_name).verbose_name,
+        "reason": _("must not be negative"),
+    }
 
 
 def participant_register(
