@@ -60,9 +60,11 @@ class LanguageMiddleware:
             language = translation.get_language_from_request(request, check_path=False)
         if language not in supported:
             language = settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override() restores the previous language afterwards, so nothing that runs
+        # later in this thread (another request, a task) inherits this user's choice.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         if request.GET.get("lang") in supported:
             response.set_cookie(
