@@ -65,6 +65,8 @@ NIK_INDEX_KEY = os.environ.get("NIK_INDEX_KEY") or "dev-only-nik-index-key"
 # Tenants are addressed as <slug>.<BASE_DOMAIN>; the portal for government users is
 # BASE_DOMAIN itself. "localhost" works in browsers without DNS: *.localhost is loopback.
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
+# The portal's public address, printed into member cards' QR codes.
+PORTAL_URL = os.environ.get("PORTAL_URL", f"http://{BASE_DOMAIN}:8000")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -258,6 +260,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PolicyStatusEnum": "programme.participants.models.PolicyStatus",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.urls import path
 
 from askesos.geo import api as geo_api
 from askesos.urls_common import common_urlpatterns
+from programme.registry.views import card_verify
 from reporting import views as reporting_views
 from tenants import api as tenants_api
 
@@ -17,5 +18,6 @@ urlpatterns = [
     path("api/wilayah/regencies/", geo_api.RegencyListApi.as_view(), name="api-regencies"),
     path("api/wilayah/districts/", geo_api.DistrictListApi.as_view(), name="api-districts"),
     path("api/wilayah/villages/", geo_api.VillageListApi.as_view(), name="api-villages"),
+    path("kartu/<str:token>/", card_verify, name="card-verify"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 """URLs of an LPA's host (<slug>.<BASE_DOMAIN>): everything here is tenant data."""
 
-from django.urls import path
+from django.urls import include, path
 
 from askesos.staff.api import StaffListApi
 from askesos.urls_common import common_urlpatterns
@@ -11,4 +11,5 @@ urlpatterns = [
     path("dasbor/", programme_views.lpa_dashboard, name="dashboard"),
     path("tim/", programme_views.staff_list, name="staff-list"),
     path("api/staff/", StaffListApi.as_view(), name="api-staff-list"),
+    path("", include("programme.participants.urls")),
 ]

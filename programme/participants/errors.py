@@ -27,6 +27,8 @@ class ParticipantError(DomainError):
         ),
         "not_deceased": _("Only the policy of a deceased participant can be continued by an heir."),
         "field_invalid": _("%(label)s: %(reason)s"),
+        "card_not_open": _("Only a registered or active policy gets a member card."),
+        "card_already_handed_over": _("This card was already handed over on %(date)s."),
     }
 
 

@@ -15,3 +15,9 @@ def rupiah(amount: int) -> str:
 def angka(number: int) -> str:
     """Thousands with a dot, as Indonesians write them: 83762 -> 83.762"""
     return f"{int(number):,}".replace(",", ".")
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ mapping|get_item:key }}: dictionary lookup with a variable key."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,278 @@
+"""Participants API: one thin view per operation, input and output serializers apart."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from askesos.permissions import Action, ActionPermission
+from programme.participants import exports
+from programme.participants.cards import card_handover, card_print
+from programme.participants.imports import participants_import
+from programme.participants.lifecycle import policy_transition
+from programme.participants.models import (
+    DataSource,
+    HeirRelation,
+    MaritalStatus,
+    MemberCard,
+    Occupation,
+    Participant,
+    Policy,
+    PolicyStatus,
+    PovertyStatus,
+    Sex,
+)
+from programme.participants.selectors import participant_search
+from programme.participants.services import HeirInput, ParticipantInput, participant_register
+
+
+class HeirIO(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    relation = serializers.ChoiceField(choices=HeirRelation.choices)
+    nik = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    is_primary = serializers.BooleanField(default=False)
+
+
+class ParticipantRegisterInput(serializers.Serializer):
+    nik = serializers.CharField(max_length=24)
+    name = serializers.CharField(max_length=150)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    birth_date = serializers.DateField()
+    marital_status = serializers.ChoiceField(choices=MaritalStatus.choices)
+    occupation = serializers.ChoiceField(choices=Occupation.choices)
+    monthly_income = serializers.IntegerField(min_value=0)
+    household_size = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    is_breadwinner = serializers.BooleanField(default=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    village_code = serializers.CharField(max_length=13)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    data_source = serializers.ChoiceField(choices=DataSource.choices)
+    poverty_status = serializers.ChoiceField(choices=PovertyStatus.choices)
+    documents = serializers.ListField(child=serializers.CharField(), default=["ktp_or_domicile"])
+    heirs = HeirIO(many=True, required=False, default=list)
+    nik_override_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+    start_date = serializers.DateField(required=False)
+
+
+class PolicyOutput(serializers.ModelSerializer):
+    scheme = serializers.CharField(source="scheme_version.name")
+
+    class Meta:
+        model = Policy
+        fields = ["id", "number", "status", "start_date", "end_date", "scheme", "continued_from"]
+
+
+class ParticipantListOutput(serializers.ModelSerializer):
+    policy_number = serializers.CharField(allow_null=True)
+    policy_status = serializers.CharField(allow_null=True)
+    village_name = serializers.CharField(source="village.name")
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "nik",
+            "name",
+            "sex",
+            "birth_date",
+            "village",
+            "village_name",
+            "occupation",
+            "data_source",
+            "poverty_status",
+            "policy_number",
+            "policy_status",
+        ]
+
+
+class ParticipantDetailOutput(serializers.ModelSerializer):
+    heirs = HeirIO(many=True)
+    policies = PolicyOutput(many=True)
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "nik",
+            "name",
+            "sex",
+            "birth_date",
+            "marital_status",
+            "occupation",
+            "monthly_income",
+            "household_size",
+            "is_breadwinner",
+            "address",
+            "village",
+            "phone",
+            "data_source",
+            "poverty_status",
+            "documents",
+            "nik_override_reason",
+            "heirs",
+            "policies",
+            "created_at",
+        ]
+
+
+class ParticipantListApi(ListAPIView):
+    """Search the registry: `q` is a NIK, a policy number or part of a name."""
+
+    permission_classes = [ActionPermission]
+    required_actions = {"GET": Action.PARTICIPANT_VIEW, "POST": Action.PARTICIPANT_REGISTER}
+    serializer_class = ParticipantListOutput
+    filterset_fields = ["village", "data_source", "poverty_status", "occupation", "sex"]
+
+    def get_queryset(self):
+        return participant_search(
+            query=self.request.query_params.get("q", ""),
+            status=self.request.query_params.get("status", ""),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("status", str, enum=PolicyStatus.values),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=ParticipantRegisterInput, responses={201: PolicyOutput})
+    def post(self, request):
+        data = ParticipantRegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        heirs = tuple(HeirInput(**h) for h in values.pop("heirs"))
+        override = values.pop("nik_override_reason")
+        start = values.pop("start_date", None)
+        values["documents"] = tuple(values["documents"])
+        policy = participant_register(
+            data=ParticipantInput(**values, heirs=heirs),
+            actor=request.user,
+            start_date=start,
+            nik_override_reason=override,
+        )
+        return Response(PolicyOutput(policy).data, status=status.HTTP_201_CREATED)
+
+
+class ParticipantDetailApi(RetrieveAPIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_VIEW
+    serializer_class = ParticipantDetailOutput
+    queryset = Participant.objects.prefetch_related("heirs", "policies__scheme_version")
+
+
+class PolicyTransitionInput(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=PolicyStatus.choices)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    effective_date = serializers.DateField(required=False)
+
+
+class PolicyTransitionApi(APIView):
+    """Change a policy's status (withdrawal, death, ...) along the lifecycle."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_REGISTER
+
+    @extend_schema(request=PolicyTransitionInput, responses=PolicyOutput)
+    def post(self, request, pk: int):
+        data = PolicyTransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = policy_transition(
+            policy=get_object_or_404(Policy, pk=pk), actor=request.user, **data.validated_data
+        )
+        return Response(PolicyOutput(policy).data)
+
+
+class CardPrintApi(APIView):
+    """Print a member card (records the printing): returns the PDF."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_REGISTER
+
+    @extend_schema(request=None, responses={(200, "application/pdf"): bytes})
+    def post(self, request, pk: int):
+        card, content = card_print(policy=get_object_or_404(Policy, pk=pk), actor=request.user)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="kartu-{card.policy.number}.pdf"'
+        return response
+
+
+class CardHandoverInput(serializers.Serializer):
+    received_by = serializers.CharField(max_length=150)
+    on = serializers.DateField(required=False)
+
+
+class CardHandoverApi(APIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_REGISTER
+
+    @extend_schema(request=CardHandoverInput, responses={200: None})
+    def post(self, request, pk: int):
+        data = CardHandoverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        card = card_handover(
+            card=get_object_or_404(MemberCard, pk=pk), actor=request.user, **data.validated_data
+        )
+        return Response({"handed_over_on": card.handed_over_on, "received_by": card.received_by})
+
+
+class ImportInput(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=True)
+    skip_invalid = serializers.BooleanField(default=False)
+
+
+class ParticipantImportApi(APIView):
+    """Upload a CSV/XLSX list. Dry run by default: the per-row report, nothing written."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_REGISTER
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ImportInput}, responses={200: dict})
+    def post(self, request):
+        data = ImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        report = participants_import(
+            content=upload.read(),
+            filename=upload.name,
+            actor=request.user,
+            dry_run=data.validated_data["dry_run"],
+            skip_invalid=data.validated_data["skip_invalid"],
+        )
+        batch = report.batch
+        return Response(
+            {
+                "batch": batch.pk,
+                "outcome": batch.outcome,
+                "rows_total": batch.rows_total,
+                "rows_valid": batch.rows_valid,
+                "rows_written": batch.rows_written,
+                "errors": batch.errors,
+                "notes": batch.notes,
+            }
+        )
+
+
+class ParticipantExportApi(APIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_VIEW
+
+    @extend_schema(
+        parameters=[OpenApiParameter("type", str, enum=["csv", "xlsx"])],
+        responses={(200, "text/csv"): bytes},
+    )
+    def get(self, request):
+        return exports.registry_export_response(kind=request.query_params.get("type", "csv"))

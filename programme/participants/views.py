@@ -1,0 +1,203 @@
+"""Registry pages: search, register, detail, import. Phones first: one column, big targets."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from askesos.errors import DomainError
+from askesos.permissions import Action, may, require
+from programme.participants import exports
+from programme.participants.cards import card_handover, card_print
+from programme.participants.forms import ImportForm, ParticipantRegisterForm
+from programme.participants.imports import import_template_csv, participants_import
+from programme.participants.lifecycle import TRANSITIONS, policy_transition
+from programme.participants.models import (
+    ImportBatch,
+    MemberCard,
+    Participant,
+    Policy,
+    PolicyStatus,
+)
+from programme.participants.selectors import participant_search
+from programme.participants.services import HeirInput, ParticipantInput, participant_register
+
+
+@require(Action.PARTICIPANT_VIEW)
+def participant_list(request):
+    query = request.GET.get("q", "")
+    page = Paginator(participant_search(query=query), 25).get_page(request.GET.get("hal"))
+    return render(
+        request,
+        "participants/list.html",
+        {
+            "page": page,
+            "query": query,
+            "may_register": may(request.user, Action.PARTICIPANT_REGISTER),
+        },
+    )
+
+
+@require(Action.PARTICIPANT_REGISTER)
+def participant_register_page(request):
+    form = ParticipantRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        heirs = ()
+        if values["heir_name"]:
+            heirs = (
+                HeirInput(
+                    name=values["heir_name"],
+                    relation=values["heir_relation"] or "lainnya",
+                    is_primary=True,
+                ),
+            )
+        data = ParticipantInput(
+            nik=values["nik"],
+            name=values["name"],
+            sex=values["sex"],
+            birth_date=values["birth_date"],
+            marital_status=values["marital_status"],
+            occupation=values["occupation"],
+            monthly_income=values["monthly_income"],
+            village_code=values["village_code"].strip(),
+            data_source=values["data_source"],
+            poverty_status=values["poverty_status"],
+            household_size=values["household_size"],
+            is_breadwinner=values["is_breadwinner"],
+            address=values["address"],
+            phone=values["phone"],
+            documents=tuple(values["documents"]),
+            heirs=heirs,
+        )
+        try:
+            policy = participant_register(
+                data=data,
+                actor=request.user,
+                nik_override_reason=values["nik_override_reason"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("Registered: policy %(number)s.") % {"number": policy.number}
+            )
+            return redirect("participant-detail", pk=policy.participant_id)
+    return render(request, "participants/register.html", {"form": form})
+
+
+@require(Action.PARTICIPANT_VIEW)
+def participant_detail(request, pk: int):
+    participant = get_object_or_404(
+        Participant.objects.select_related("village__district__regency"), pk=pk
+    )
+    policies = participant.policies.select_related("scheme_version").prefetch_related(
+        "events", "cards"
+    )
+    return render(
+        request,
+        "participants/detail.html",
+        {
+            "participant": participant,
+            "policies": policies,
+            "heirs": participant.heirs.all(),
+            "transitions": {p.pk: sorted(TRANSITIONS[p.status]) for p in policies},
+            "status_labels": dict(PolicyStatus.choices),
+            "may_change": may(request.user, Action.PARTICIPANT_REGISTER),
+        },
+    )
+
+
+@require(Action.PARTICIPANT_REGISTER)
+@require_POST
+def policy_status_change(request, pk: int):
+    policy = get_object_or_404(Policy, pk=pk)
+    try:
+        policy_transition(
+            policy=policy,
+            to_status=request.POST.get("to_status", ""),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("participant-detail", pk=policy.participant_id)
+
+
+@require(Action.PARTICIPANT_REGISTER)
+@require_POST
+def card_print_page(request, pk: int):
+    policy = get_object_or_404(Policy, pk=pk)
+    card, content = card_print(policy=policy, actor=request.user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="kartu-{policy.number}.pdf"'
+    return response
+
+
+@require(Action.PARTICIPANT_REGISTER)
+@require_POST
+def card_handover_page(request, pk: int):
+    card = get_object_or_404(MemberCard, pk=pk)
+    try:
+        card_handover(
+            card=card, actor=request.user, received_by=request.POST.get("received_by", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Hand-over recorded."))
+    return redirect("participant-detail", pk=card.policy.participant_id)
+
+
+@require(Action.PARTICIPANT_REGISTER)
+def participant_import_page(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and "confirm" in request.POST:
+        batch = get_object_or_404(ImportBatch, pk=request.POST["confirm"], outcome="dry_run")
+        with default_storage.open(batch.stored_as, "rb") as stored:
+            content = stored.read()
+        try:
+            report = participants_import(
+                content=content,
+                filename=batch.filename,
+                actor=request.user,
+                dry_run=False,
+                skip_invalid=request.POST.get("skip_invalid") == "1",
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s participants imported.") % {"count": report.batch.rows_written},
+            )
+            return redirect("participant-list")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = participants_import(
+                content=upload.read(), filename=upload.name, actor=request.user, dry_run=True
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+    return render(request, "participants/import.html", {"form": form, "report": report})
+
+
+@require(Action.PARTICIPANT_REGISTER)
+def participant_import_template(request):
+    response = HttpResponse(import_template_csv(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="templat-impor-peserta.csv"'
+    return response
+
+
+@require(Action.PARTICIPANT_VIEW)
+def participant_export(request):
+    return exports.registry_export_response(kind=request.GET.get("type", "csv"))

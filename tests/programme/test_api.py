@@ -1,0 +1,132 @@
+"""The registry over HTTP: API and pages, with the tenant and role checks."""
+
+import io
+
+from programme.participants.models import Participant
+from tests.conftest import client_on, host_of
+from tests.programme.conftest import person
+from tests.programme.test_import import MIXED, as_csv, row
+
+
+def _payload(**changes):
+    p = person(**changes)
+    return {
+        "nik": p.nik,
+        "name": p.name,
+        "sex": p.sex,
+        "birth_date": p.birth_date.isoformat(),
+        "marital_status": p.marital_status,
+        "occupation": p.occupation,
+        "monthly_income": p.monthly_income,
+        "village_code": p.village_code,
+        "data_source": p.data_source,
+        "poverty_status": p.poverty_status,
+        "heirs": [{"name": "Siti", "relation": "pasangan", "is_primary": True}],
+    }
+
+
+def test_field_officer_registers_then_finds_by_nik_name_and_policy(lpa_a, make_staff):
+    petugas = make_staff(lpa_a, "petugas_lapangan")
+    client = client_on(host_of(lpa_a), petugas)
+
+    created = client.post("/api/participants/", _payload(), content_type="application/json")
+
+    assert created.status_code == 201, created.content
+    number = created.json()["number"]
+    for query in (person().nik, "budi", number):
+        found = client.get("/api/participants/", {"q": query}).json()["results"]
+        assert [r["policy_number"] for r in found] == [number], query
+
+
+def test_registration_errors_come_back_as_400_in_indonesian(lpa_a, make_staff):
+    petugas = make_staff(lpa_a, "petugas_lapangan")
+    client = client_on(host_of(lpa_a), petugas)
+
+    response = client.post(
+        "/api/participants/", _payload(monthly_income=100_000), content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_eligible"
+    assert "di bawah batas minimal" in response.json()["message"]
+
+
+def test_a_treasurer_may_look_but_not_register(lpa_a, make_staff):
+    bendahara = make_staff(lpa_a, "bendahara")
+    client = client_on(host_of(lpa_a), bendahara)
+
+    assert client.get("/api/participants/").status_code == 200
+    refused = client.post("/api/participants/", _payload(), content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["code"] == "role_forbidden"
+
+
+def test_another_lpas_participant_is_not_found(lpa_a, lpa_b, make_staff):
+    client_a = client_on(host_of(lpa_a), make_staff(lpa_a, "petugas_lapangan"))
+    created = client_a.post("/api/participants/", _payload(), content_type="application/json")
+    participant_id = Participant.objects.get(nik=person().nik).pk
+    assert created.status_code == 201
+
+    client_b = client_on(host_of(lpa_b), make_staff(lpa_b, "ketua"))
+
+    assert client_b.get(f"/api/participants/{participant_id}/").status_code == 404
+    assert client_b.get("/api/participants/", {"q": person().nik}).json()["results"] == []
+
+
+def test_import_over_the_api_dry_run_then_write(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    upload = io.BytesIO(as_csv(MIXED))
+    upload.name = "pkh.csv"
+
+    preview = client.post("/api/participants/import/", {"file": upload})
+
+    assert preview.status_code == 200
+    assert preview.json()["rows_valid"] == 3 and len(preview.json()["errors"]) == 7
+    upload = io.BytesIO(as_csv([row(1), row(4)]))
+    upload.name = "bersih.csv"
+    written = client.post("/api/participants/import/", {"file": upload, "dry_run": "false"})
+    assert written.json()["rows_written"] == 2
+
+
+def test_export_escapes_cells_that_spreadsheets_would_run(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "petugas_lapangan"))
+    client.post(
+        "/api/participants/", _payload(name="=cmd|' /C calc'!A0"), content_type="application/json"
+    )
+
+    export = client.get("/api/participants/export/", {"type": "csv"}).content.decode()
+
+    assert "'=cmd" in export and "\n=cmd" not in export
+
+
+def test_pages_register_search_and_detail(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "petugas_lapangan"))
+    data = _payload()
+    form = {k: v for k, v in data.items() if k != "heirs"}
+    form.update(
+        {
+            "household_size": 4,
+            "is_breadwinner": "on",
+            "documents": ["ktp_or_domicile"],
+            "heir_name": "Siti",
+            "heir_relation": "pasangan",
+        }
+    )
+
+    created = client.post("/peserta/daftar/", form)
+
+    assert created.status_code == 302, created.content.decode()[:2000]
+    detail = client.get(created["Location"]).content.decode()
+    assert "Budi Santoso" in detail and "Terdaftar" in detail and "Siti" in detail
+    listing = client.get("/peserta/", {"q": "Budi"}).content.decode()
+    assert "Budi Santoso" in listing
+
+
+def test_the_register_page_shows_the_reason_when_refused(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "petugas_lapangan"))
+    form = {k: v for k, v in _payload(monthly_income=50_000).items() if k != "heirs"}
+    form.update({"household_size": 1, "documents": ["ktp_or_domicile"]})
+
+    page = client.post("/peserta/daftar/", form)
+
+    assert page.status_code == 200
+    assert "Tidak memenuhi syarat" in page.content.decode()
