@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django_tenants.utils import schema_context
+
 from askesos.accounts.services import government_scope_assign, membership_grant, user_get_or_create
 from askesos.roles import GovernmentLevel, GovernmentRole, LpaRole
 from tenants.services import domain_for, lpa_provision
@@ -86,12 +88,20 @@ class DemoLogins:
     government: list[tuple[str, str]] = field(default_factory=list)
 
 
+DEMO_PARTICIPANTS_PER_LPA = 40
+
+
 def demo_data_create() -> DemoLogins:
+    from programme.generator import generate
+    from programme.participants.models import Participant
+
     logins = DemoLogins()
+    lpas = []
     for name, slug, legal_form, regency, npwp in DEMO_LPAS:
         lpa = lpa_provision(
             name=name, slug=slug, legal_form=legal_form, regency_code=regency, npwp=npwp
         )
+        lpas.append(lpa)
         staff = []
         for role in DEMO_STAFF_ROLES:
             username = f"{role.value.split('_')[0]}.{slug.split('-')[0]}"
@@ -112,4 +122,10 @@ def demo_data_create() -> DemoLogins:
             office_name=office,
         )
         logins.government.append((username, office))
+    empty = []
+    for lpa in lpas:
+        with schema_context(lpa.schema_name):
+            if not Participant.objects.exists():
+                empty.append(lpa)
+    generate(lpas=0, participants=DEMO_PARTICIPANTS_PER_LPA, seed=1, existing=empty)
     return logins

@@ -1,9 +1,10 @@
 """The LPA's registry, in the tenant schema. Raw NIKs live only here."""
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -83,7 +84,10 @@ class Participant(models.Model):
         verbose_name = _("participant")
         ordering = ["name"]
         indexes = [
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="participant_name_trgm"),
+            # icontains compiles to UPPER(name::text) LIKE UPPER(...): index that expression.
+            GinIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"), name="participant_name_upper_trgm"
+            ),
             models.Index(fields=["village"]),
         ]
 

@@ -2,13 +2,26 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print a table. Available: provisioning."
+    help = "Run a benchmark and print a table. Available: provisioning, registry."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=["provisioning"])
-        parser.add_argument("--tenants", type=int, default=50)
+        parser.add_argument("name", choices=["provisioning", "registry"])
+        parser.add_argument("--tenants", type=int, default=50, help="provisioning")
+        parser.add_argument("--participants", type=int, default=50_000, help="registry")
+        parser.add_argument("--import-rows", type=int, default=10_000, help="registry")
+        parser.add_argument("--queries", type=int, default=300, help="registry")
 
     def handle(self, *args, name: str, tenants: int, **options):
+        if name == "registry":
+            from askesos.bench import registry
+
+            lines = registry.run(
+                participants=options["participants"],
+                import_rows=options["import_rows"],
+                queries=options["queries"],
+            )
+            self.stdout.write("\n".join(lines))
+            return
         if tenants < 1:
             raise CommandError("--tenants must be at least 1")
         from askesos.bench import provisioning
