@@ -11,6 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.participants import exports
 from programme.participants.cards import card_handover, card_print
@@ -28,7 +29,10 @@ from programme.participants.models import (
     PovertyStatus,
     Sex,
 )
-from programme.participants.selectors import participant_search
+from programme.participants.selectors import (
+    participant_search,
+    participants_with_latest_policy,
+)
 from programme.participants.services import HeirInput, ParticipantInput, participant_register
 
 
@@ -72,8 +76,12 @@ class PolicyOutput(serializers.ModelSerializer):
 
 
 class ParticipantListOutput(serializers.ModelSerializer):
-    policy_number = serializers.CharField(allow_null=True)
-    policy_status = serializers.CharField(allow_null=True)
+    policy_number = serializers.CharField(
+        source="latest_policy.number", allow_null=True, default=None
+    )
+    policy_status = serializers.CharField(
+        source="latest_policy.status", allow_null=True, default=None
+    )
     village_name = serializers.CharField(source="village.name")
 
     class Meta:
@@ -130,6 +138,7 @@ class ParticipantListApi(ListAPIView):
     permission_classes = [ActionPermission]
     required_actions = {"GET": Action.PARTICIPANT_VIEW, "POST": Action.PARTICIPANT_REGISTER}
     serializer_class = ParticipantListOutput
+    pagination_class = CappedPageNumberPagination
     filterset_fields = ["village", "data_source", "poverty_status", "occupation", "sex"]
 
     def get_queryset(self):
@@ -137,6 +146,10 @@ class ParticipantListApi(ListAPIView):
             query=self.request.query_params.get("q", ""),
             status=self.request.query_params.get("status", ""),
         )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return participants_with_latest_policy(list(page)) if page is not None else None
 
     @extend_schema(
         parameters=[

@@ -8,7 +8,10 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 
-from programme.participants.selectors import participant_search
+from programme.participants.selectors import (
+    participant_search,
+    participants_with_latest_policy,
+)
 
 COLUMNS = (
     ("nik", "nik"),
@@ -37,8 +40,14 @@ def _safe(value) -> object:
 
 
 def registry_rows():
-    for p in participant_search().iterator(chunk_size=2000):
-        yield [_safe(getattr(p, attr)) for _header, attr in COLUMNS]
+    participants = participant_search()
+    for start in range(0, participants.count(), 2000):
+        page = participants_with_latest_policy(list(participants[start : start + 2000]))
+        for p in page:
+            policy = p.latest_policy
+            p.policy_number = policy.number if policy else ""
+            p.policy_status = policy.status if policy else ""
+            yield [_safe(getattr(p, attr)) for _header, attr in COLUMNS]
 
 
 def registry_export_response(*, kind: str) -> HttpResponse:

@@ -1,10 +1,10 @@
 """The LPA's registry, in the tenant schema. Raw NIKs live only here."""
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,10 +84,9 @@ class Participant(models.Model):
         verbose_name = _("participant")
         ordering = ["name"]
         indexes = [
-            # icontains compiles to UPPER(name::text) LIKE UPPER(...): index that expression.
-            GinIndex(
-                OpClass(Upper("name"), name="gin_trgm_ops"), name="participant_name_upper_trgm"
-            ),
+            # Word-prefix search on names ("bud" finds Budi) with PostgreSQL's built-in
+            # full-text search: pg_trgm is not in every build (not in the embedded one).
+            GinIndex(SearchVector("name", config="simple"), name="participant_name_fts"),
             models.Index(fields=["village"]),
         ]
 

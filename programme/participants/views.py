@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from askesos.errors import DomainError
+from askesos.pagination import CappedCountPaginator
 from askesos.permissions import Action, may, require
 from programme.participants import exports
 from programme.participants.cards import card_handover, card_print
@@ -24,14 +24,20 @@ from programme.participants.models import (
     Policy,
     PolicyStatus,
 )
-from programme.participants.selectors import participant_search
+from programme.participants.selectors import (
+    participant_search,
+    participants_with_latest_policy,
+)
 from programme.participants.services import HeirInput, ParticipantInput, participant_register
 
 
 @require(Action.PARTICIPANT_VIEW)
 def participant_list(request):
     query = request.GET.get("q", "")
-    page = Paginator(participant_search(query=query), 25).get_page(request.GET.get("hal"))
+    page = CappedCountPaginator(participant_search(query=query), 25).get_page(
+        request.GET.get("hal")
+    )
+    page.object_list = participants_with_latest_policy(list(page.object_list))
     return render(
         request,
         "participants/list.html",

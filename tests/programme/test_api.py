@@ -118,7 +118,7 @@ def test_pages_register_search_and_detail(lpa_a, make_staff):
     detail = client.get(created["Location"]).content.decode()
     assert "Budi Santoso" in detail and "Terdaftar" in detail and "Siti" in detail
     listing = client.get("/peserta/", {"q": "Budi"}).content.decode()
-    assert "Budi Santoso" in listing
+    assert "Budi Santoso" in listing and "AKS-7471-" in listing and "Terdaftar" in listing
 
 
 def test_the_register_page_shows_the_reason_when_refused(lpa_a, make_staff):

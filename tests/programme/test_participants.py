@@ -113,3 +113,19 @@ def test_the_public_index_holds_no_raw_nik(lpa_a):
             assert cursor.fetchone()[0] == 0, (table, column)
     entry = NationalParticipant.objects.get(lpa=lpa_a)
     assert len(entry.nik_digest) == 64 and data.nik not in entry.nik_digest
+
+
+def test_name_search_matches_the_beginnings_of_words(in_lpa_a):
+    from programme.participants.selectors import participant_search
+
+    participant_register(data=person(name="Budi Santoso"), start_date=START)
+    participant_register(data=person(name="La Ode Ma'ruf", serial=2), start_date=START)
+
+    def names(q):
+        return [p.name for p in participant_search(query=q)]
+
+    assert names("bud san") == ["Budi Santoso"]
+    assert names("SANTOSO") == ["Budi Santoso"]
+    assert names("ma'ruf") == ["La Ode Ma'ruf"]
+    assert names("antoso") == []  # word beginnings only, by design
+    assert names("") == ["Budi Santoso", "La Ode Ma'ruf"]
