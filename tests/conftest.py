@@ -42,13 +42,25 @@ PASSWORD = "rahasia-uji-123"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database, always (pytest-django's own fixture creates it only when a
+    selected test carries a django_db mark, and committed-data tests do not: run alone,
+    they would have written to the development database)."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from askesos.geo.services import wilayah_load
     from programme.schemes.services import schemes_load_shipped
     from tenants.schemas import template_migrate
     from tenants.services import lpa_provision
 
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            serialized_aliases=set(),
+        )
+        assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         template_migrate()
         wilayah_load()
         schemes_load_shipped()
@@ -69,6 +81,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "WHERE datname = %s AND pid <> pg_backend_pid()",
                 [name],
             )
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
@@ -179,9 +192,12 @@ class Cleanup:
         for lpa in Lpa.objects.filter(slug__in=self.lpa_slugs):
             lpa.delete(force_drop=True)
         if users:
+            from auditlog.models import LogEntry
+
             for lpa in Lpa.objects.filter(is_ready=True):
                 with schema_context(lpa.schema_name):
                     Membership.objects.filter(user_id__in=users).delete()
+                    LogEntry.objects.filter(actor_id__in=users).delete()
             User.objects.filter(pk__in=users).delete()
 
 
