@@ -2,6 +2,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from askesos.permissions import Action, require, scope_of
+from programme.registry.selectors import nik_conflicts_for_scope
 from tenants.models import LpaStatus
 from tenants.selectors import lpa_list_for_scope
 
@@ -18,5 +19,10 @@ def government_dashboard(request):
     return render(
         request,
         "reporting/dashboard.html",
-        {"scope": scope, "counts": counts, "lpas": lpas.order_by("regency_id", "name")[:200]},
+        {
+            "scope": scope,
+            "counts": counts,
+            "lpas": lpas.order_by("regency_id", "name")[:200],
+            "conflicts": nik_conflicts_for_scope(scope=scope)[:50],
+        },
     )

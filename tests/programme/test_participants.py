@@ -129,3 +129,29 @@ def test_name_search_matches_the_beginnings_of_words(in_lpa_a):
     assert names("ma'ruf") == ["La Ode Ma'ruf"]
     assert names("antoso") == []  # word beginnings only, by design
     assert names("") == ["Budi Santoso", "La Ode Ma'ruf"]
+
+
+def test_district_and_ministry_see_the_conflict_without_the_nik(
+    lpa_a, lpa_b, lpa_c, make_government_user
+):
+    from django.test import Client  # noqa: F401
+
+    from tests.conftest import client_on
+
+    data = person(village_code=KONAWE_VILLAGE)
+    connection.set_tenant(lpa_b)
+    participant_register(data=data, start_date=START)
+    connection.set_tenant(lpa_a)
+    with pytest.raises(ParticipantError):
+        participant_register(data=data, start_date=START, nik_override_reason="pindah")
+    connection.set_schema_to_public()
+
+    konawe = client_on("localhost", make_government_user("regency", regency="74.02"))
+    makassar = client_on("localhost", make_government_user("regency", regency="73.71"))
+    ministry = client_on("localhost", make_government_user("ministry", role="auditor"))
+
+    page = konawe.get("/dasbor/").content.decode()
+    assert "LPA Uji B (Kabupaten Konawe)" in page and "LPA Uji A (Kota Kendari)" in page
+    assert data.nik not in page
+    assert "LPA Uji A (Kota Kendari)" in ministry.get("/dasbor/").content.decode()
+    assert "LPA Uji A (Kota Kendari)" not in makassar.get("/dasbor/").content.decode()
