@@ -19,6 +19,7 @@ class LpaOutput(serializers.ModelSerializer):
     regency_name = serializers.CharField(source="regency.name")
     province_code = serializers.CharField(source="regency.province_id")
     domain = serializers.SerializerMethodField()
+    scheme = serializers.CharField(source="scheme_version.code")
 
     class Meta:
         model = Lpa
@@ -35,6 +36,7 @@ class LpaOutput(serializers.ModelSerializer):
             "created_at",
             "ready_at",
             "domain",
+            "scheme",
         ]
 
     def get_domain(self, lpa: Lpa) -> str:
@@ -49,6 +51,7 @@ class LpaProvisionInput(serializers.Serializer):
     legal_form = serializers.CharField()
     regency_code = serializers.CharField(max_length=5)
     npwp = serializers.CharField(max_length=30)
+    scheme_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
 class LpaListApi(ListAPIView):
@@ -68,11 +71,13 @@ class LpaListApi(ListAPIView):
         ensure(request.user, Action.GOV_LPA_PROVISION)
         data = LpaProvisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        cleaned = lpa_input_clean(**data.validated_data)
+        values = dict(data.validated_data)
+        scheme_code = values.pop("scheme_code", "") or None
+        cleaned = lpa_input_clean(**values)
         regency = Regency.objects.get(code=cleaned.regency_code)
         ensure(request.user, Action.GOV_LPA_PROVISION, regency=regency)
         with transaction.atomic():
-            lpa = lpa_register(**data.validated_data)
+            lpa = lpa_register(**values, scheme_code=scheme_code)
             if not lpa.is_ready:
                 transaction.on_commit(lambda: lpa_provision_task.delay(lpa.pk))
         return Response(LpaOutput(lpa).data, status=status.HTTP_202_ACCEPTED)

@@ -13,7 +13,7 @@ from tenants.models import Lpa
 
 def lpa_list_for_scope(*, scope: Any) -> QuerySet[Lpa]:
     with schema_context(get_public_schema_name()):
-        lpas = Lpa.objects.select_related("regency", "regency__province").exclude(
+        lpas = Lpa.objects.select_related("regency", "scheme_version").exclude(
             schema_name=get_public_schema_name()
         )
         if scope.level == GovernmentLevel.PROVINCE:

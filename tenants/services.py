@@ -27,7 +27,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.id import npwp as stdnum_npwp
 
 from askesos.geo.models import Regency
-from programme.schemes.services import scheme_default
+from programme.schemes.services import scheme_default, scheme_latest
 from tenants.clone import schema_clone
 from tenants.errors import LpaConflict, LpaError
 from tenants.models import Domain, LegalForm, Lpa, LpaStatus
@@ -102,12 +102,22 @@ def lpa_input_clean(
     )
 
 
-def lpa_register(*, name: str, slug: str, legal_form: str, regency_code: str, npwp: str) -> Lpa:
-    """Step 1: the LPA row and domain. Same input twice -> the same LPA, unchanged."""
+def lpa_register(
+    *,
+    name: str,
+    slug: str,
+    legal_form: str,
+    regency_code: str,
+    npwp: str,
+    scheme_code: str | None = None,
+) -> Lpa:
+    """Step 1: the LPA row and domain. Same input twice -> the same LPA, unchanged.
+    The LPA runs `scheme_code`'s newest version, or the national default."""
     with schema_context(get_public_schema_name()):
         data = lpa_input_clean(
             name=name, slug=slug, legal_form=legal_form, regency_code=regency_code, npwp=npwp
         )
+        scheme = scheme_latest(code=scheme_code) if scheme_code else scheme_default()
         with transaction.atomic():
             # Serialise concurrent registrations of one slug or one NPWP (a double-clicked
             # form, a retried task) without locking the whole table; keys in fixed order.
@@ -123,7 +133,7 @@ def lpa_register(*, name: str, slug: str, legal_form: str, regency_code: str, np
             if holder is not None:
                 raise LpaConflict("npwp_taken", field="npwp", npwp=data.npwp, lpa=holder.name)
             lpa = Lpa.objects.create(
-                scheme_version=scheme_default(),
+                scheme_version=scheme,
                 name=data.name,
                 slug=data.slug,
                 legal_form=data.legal_form,
@@ -151,12 +161,35 @@ def lpa_provision_schema(*, lpa: Lpa) -> Lpa:
         return lpa
 
 
-def lpa_provision(*, name: str, slug: str, legal_form: str, regency_code: str, npwp: str) -> Lpa:
+def lpa_provision(
+    *,
+    name: str,
+    slug: str,
+    legal_form: str,
+    regency_code: str,
+    npwp: str,
+    scheme_code: str | None = None,
+) -> Lpa:
     """Register and provision in one call; calling it twice yields one ready tenant."""
     lpa = lpa_register(
-        name=name, slug=slug, legal_form=legal_form, regency_code=regency_code, npwp=npwp
+        name=name,
+        slug=slug,
+        legal_form=legal_form,
+        regency_code=regency_code,
+        npwp=npwp,
+        scheme_code=scheme_code,
     )
     return lpa_provision_schema(lpa=lpa)
+
+
+def lpa_scheme_set(*, lpa: Lpa, scheme_code: str) -> Lpa:
+    """Switch the scheme an LPA writes new policies under; existing policies keep theirs."""
+    scheme = scheme_latest(code=scheme_code)
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        lpa = Lpa.objects.select_for_update().get(pk=lpa.pk)
+        lpa.scheme_version = scheme
+        lpa.save(update_fields=["scheme_version"])
+        return lpa
 
 
 def lpa_set_status(*, lpa: Lpa, status: str) -> Lpa:

@@ -53,3 +53,12 @@ def schemes_load_shipped() -> list[SchemeVersion]:
 def scheme_default() -> SchemeVersion:
     with schema_context(get_public_schema_name()):
         return SchemeVersion.objects.get(is_default=True)
+
+
+def scheme_latest(*, code: str) -> SchemeVersion:
+    """The newest published version of a scheme (what an LPA choosing it gets)."""
+    with schema_context(get_public_schema_name()):
+        version = SchemeVersion.objects.filter(code=code).order_by("-version").first()
+    if version is None:
+        raise SchemeError("unknown", field="scheme", code=code)
+    return version

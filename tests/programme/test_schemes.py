@@ -96,3 +96,49 @@ def test_no_benefit_amount_is_written_in_python():
         if "migrations" in path.parts:
             continue
         assert not amounts.search(path.read_text()), path
+
+
+def test_an_lpa_may_run_another_scheme_and_registration_follows_it(db):
+    from django.db import connection
+
+    from programme.participants.errors import ParticipantError
+    from programme.participants.services import participant_register
+    from tenants.services import lpa_provision, lpa_scheme_set
+    from tests.programme.conftest import person
+
+    lpa = lpa_provision(
+        name="LPA NI",
+        slug="lpa-ni",
+        legal_form="lsm",
+        regency_code="74.71",
+        npwp="04.567.891.9-741.000",
+        scheme_code="new-initiative-2012",
+    )
+    assert lpa.scheme_version.code == "new-initiative-2012"
+    connection.set_tenant(lpa)
+
+    with pytest.raises(ParticipantError) as refused:
+        participant_register(data=person(poverty_status="tidak_miskin"))
+    assert "miskin atau rentan miskin" in refused.value.message
+
+    lpa = lpa_scheme_set(lpa=lpa, scheme_code="buku-saku-2010")
+    connection.set_tenant(lpa)
+    assert participant_register(data=person(poverty_status="tidak_miskin")).scheme_version.code == (
+        "buku-saku-2010"
+    )
+
+
+def test_an_unknown_scheme_is_refused(db):
+    from tenants.services import lpa_provision
+
+    with pytest.raises(SchemeError) as refused:
+        lpa_provision(
+            name="X",
+            slug="lpa-x",
+            legal_form="lsm",
+            regency_code="74.71",
+            npwp="04.567.891.9-741.000",
+            scheme_code="tidak-ada",
+        )
+
+    assert refused.value.code == "unknown"

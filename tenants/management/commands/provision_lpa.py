@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--legal-form", required=True, choices=LegalForm.values)
         parser.add_argument("--regency", required=True, help="kabupaten/kota code, e.g. 74.71")
         parser.add_argument("--npwp", required=True)
+        parser.add_argument("--scheme", help="scheme code (default: the national default)")
 
     def handle(self, *args, **options):
         try:
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 legal_form=options["legal_form"],
                 regency_code=options["regency"],
                 npwp=options["npwp"],
+                scheme_code=options["scheme"],
             )
         except DomainError as exc:
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
