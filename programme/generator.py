@@ -265,30 +265,27 @@ def lpa_participants_generate(
         connection.set_schema_to_public()
 
 
-def lpas_generate(*, count: int, seed: int, province: str | None = None) -> list[Lpa]:
-    """`count` LPAs spread over the regencies (of one province, if given)."""
+def lpas_generate(*, count: int, seed: int, province: str | None = None) -> Iterator[Lpa]:
+    """Provision `count` LPAs spread over the regencies (of one province, if given),
+    one at a time, so that a caller can fill each as it comes."""
     rng = random.Random(f"lpas:{seed}")
     regencies = Regency.objects.order_by("code")
     if province:
         regencies = regencies.filter(province_id=province)
     codes = list(regencies.values_list("code", flat=True))
-    lpas = []
     for i in range(count):
         regency = codes[i % len(codes)] if i < len(codes) else rng.choice(codes)
         name = (
             f"{rng.choice(('Yayasan', 'LKM', 'LSM', 'Orsos'))} {rng.choice(LPA_WORDS)} "
             f"{rng.choice(LPA_WORDS)} {i + 1}"
         )
-        lpas.append(
-            lpa_provision(
-                name=name,
-                slug=f"gen-{seed}-{i + 1}",
-                legal_form=rng.choice(LegalForm.values),
-                regency_code=regency,
-                npwp=npwp_for(seed, i + 1),
-            )
+        yield lpa_provision(
+            name=name,
+            slug=f"gen-{seed}-{i + 1}",
+            legal_form=rng.choice(LegalForm.values),
+            regency_code=regency,
+            npwp=npwp_for(seed, i + 1),
         )
-    return lpas
 
 
 def generate(

@@ -54,7 +54,7 @@ def test_generate_fills_existing_lpas_through_the_real_checks(lpa_a, lpa_b):
 def test_generate_provisions_new_lpas_in_a_province(db):
     from programme.generator import lpas_generate
 
-    made = lpas_generate(count=2, seed=42, province="75")
+    made = list(lpas_generate(count=2, seed=42, province="75"))
 
     assert [lpa.regency.province_id for lpa in made] == ["75", "75"]
     assert all(lpa.is_ready for lpa in made)
