@@ -17,7 +17,7 @@ from django.db import connection
 from stdnum import luhn
 
 from askesos.geo.models import Regency, Village
-from programme.participants.bulk import participants_bulk_register
+from programme.participants.bulk import nik_conflicts, participants_bulk_register
 from programme.participants.services import (
     CheckedParticipant,
     HeirInput,
@@ -204,7 +204,7 @@ def participant_inputs(
         age = rng.randint(21, 58)
         birth = today.replace(year=today.year - age) - datetime.timedelta(days=rng.randint(1, 360))
         village = rng.choice(villages)
-        serial = (serial_start + i) % 10_000 or 1
+        serial = (serial_start + i) % 10_000 or 1  # the NIK's last four digits
         spouse_sex = "P" if sex == "L" else "L"
         married = rng.random() < 0.85
         yield ParticipantInput(
@@ -234,7 +234,12 @@ def participant_inputs(
 def lpa_participants_generate(
     *, lpa: Lpa, count: int, seed: int, today: datetime.date, wilayah: WilayahCodes
 ) -> int:
-    """Fill one LPA with `count` participants (in its schema, one transaction)."""
+    """Fill one LPA with `count` participants (in its schema, one transaction).
+
+    NIK serials start at a different thousand for each LPA, and candidates whose NIK is
+    already taken (here or active in another LPA) are dropped, so that LPAs sharing a
+    kabupaten/kota never collide on the national one-LPA rule.
+    """
     rng = random.Random(f"{seed}:{lpa.slug}")
     villages = sorted(
         Village.objects.filter(district__regency_id=lpa.regency_id).values_list("code", flat=True)
@@ -243,23 +248,33 @@ def lpa_participants_generate(
     try:
         rows: list[CheckedParticipant] = []
         seen: set[str] = set()
-        serial = 1
-        for data in participant_inputs(rng=rng, villages=villages, count=count * 2, today=today):
-            if len(rows) == count:
-                break
-            serial += 1
-            if data.nik in seen:
-                continue
-            seen.add(data.nik)
-            rows.append(
-                participant_check(
-                    data=data,
-                    scheme=lpa.scheme_version,
-                    lpa_regency_code=lpa.regency_id,
-                    on=today,
-                    wilayah=wilayah,
-                )
-            )
+        candidates = participant_inputs(
+            rng=rng,
+            villages=villages,
+            count=count * 3,
+            today=today,
+            serial_start=(lpa.pk % 10) * 1000 + 1,
+        )
+        while len(rows) < count:
+            batch = []
+            for data in candidates:
+                if data.nik not in seen:
+                    seen.add(data.nik)
+                    batch.append(
+                        participant_check(
+                            data=data,
+                            scheme=lpa.scheme_version,
+                            lpa_regency_code=lpa.regency_id,
+                            on=today,
+                            wilayah=wilayah,
+                        )
+                    )
+                if len(batch) == count - len(rows):
+                    break
+            if not batch:
+                break  # the candidates ran out: fewer than asked, never a collision
+            taken = nik_conflicts(rows=batch)
+            rows += [r for r in batch if r.nik not in taken]
         return participants_bulk_register(rows=rows, start_date=today)
     finally:
         connection.set_schema_to_public()

@@ -22,7 +22,12 @@ from programme.participants.models import (
     PolicyEvent,
     PolicyStatus,
 )
-from programme.participants.services import CheckedParticipant, policy_number_for
+from programme.participants.services import (
+    CheckedParticipant,
+    heirs_build,
+    participant_build,
+    policy_number_for,
+)
 from programme.registry.models import CardCheck, NationalParticipant
 from programme.schemes.rules import coverage_months
 from tenants.selectors import lpa_current
@@ -66,41 +71,13 @@ def participants_bulk_register(
 
 def _write_batch(rows, lpa, actor_id, start_date) -> None:
     participants = Participant.objects.bulk_create(
-        [
-            Participant(
-                nik=r.nik,
-                name=r.data.name.strip(),
-                sex=r.data.sex,
-                birth_date=r.data.birth_date,
-                marital_status=r.data.marital_status,
-                occupation=r.data.occupation,
-                monthly_income=r.data.monthly_income,
-                household_size=r.data.household_size,
-                is_breadwinner=r.data.is_breadwinner,
-                address=r.data.address,
-                village_id=r.data.village_code,
-                phone=r.data.phone,
-                data_source=r.data.data_source,
-                poverty_status=r.data.poverty_status,
-                documents=sorted(set(r.data.documents)),
-                nik_override_reason=r.override_reason,
-                registered_by_id=actor_id,
-            )
-            for r in rows
-        ]
+        [participant_build(r, actor_id=actor_id) for r in rows]
     )
     Heir.objects.bulk_create(
         [
-            Heir(
-                participant=p,
-                name=h.name,
-                relation=h.relation,
-                nik=h.nik,
-                phone=h.phone,
-                is_primary=h.is_primary,
-            )
+            heir
             for p, r in zip(participants, rows, strict=True)
-            for h in r.data.heirs
+            for heir in heirs_build(p, r.data.heirs)
         ]
     )
     with connection.cursor() as cursor:

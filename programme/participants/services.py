@@ -262,9 +262,10 @@ def _refuse_if_active_elsewhere(digest: str) -> None:
         raise ParticipantConflict("active_elsewhere", field="nik")
 
 
-def _participant_create(checked: CheckedParticipant, actor: Any) -> Participant:
+def participant_build(checked: CheckedParticipant, *, actor_id: int | None) -> Participant:
+    """The unsaved participant for a checked input (saved one by one or in bulk)."""
     data = checked.data
-    participant = Participant.objects.create(
+    return Participant(
         nik=checked.nik,
         name=data.name.strip(),
         sex=data.sex,
@@ -281,21 +282,28 @@ def _participant_create(checked: CheckedParticipant, actor: Any) -> Participant:
         poverty_status=data.poverty_status,
         documents=sorted(set(data.documents)),
         nik_override_reason=checked.override_reason,
-        registered_by=actor if getattr(actor, "pk", None) else None,
+        registered_by_id=actor_id,
     )
-    Heir.objects.bulk_create(
-        [
-            Heir(
-                participant=participant,
-                name=h.name,
-                relation=h.relation,
-                nik=h.nik,
-                phone=h.phone,
-                is_primary=h.is_primary,
-            )
-            for h in data.heirs
-        ]
-    )
+
+
+def heirs_build(participant: Participant, heirs: tuple[HeirInput, ...]) -> list[Heir]:
+    return [
+        Heir(
+            participant=participant,
+            name=h.name,
+            relation=h.relation,
+            nik=h.nik,
+            phone=h.phone,
+            is_primary=h.is_primary,
+        )
+        for h in heirs
+    ]
+
+
+def _participant_create(checked: CheckedParticipant, actor: Any) -> Participant:
+    participant = participant_build(checked, actor_id=getattr(actor, "pk", None))
+    participant.save()
+    Heir.objects.bulk_create(heirs_build(participant, checked.data.heirs))
     return participant
 
 

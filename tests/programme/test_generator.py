@@ -59,3 +59,20 @@ def test_generate_provisions_new_lpas_in_a_province(db):
     assert [lpa.regency.province_id for lpa in made] == ["75", "75"]
     assert all(lpa.is_ready for lpa in made)
     assert lpa_list_for_scope  # the LPAs are ordinary tenants, visible to their province
+
+
+def test_lpas_in_one_regency_never_collide_on_the_national_rule(db):
+    from programme.generator import lpas_generate
+    from programme.registry.models import NationalParticipant
+
+    # 30 LPAs over Sulawesi Tenggara's 17 kabupaten/kota: Kota Kendari gets two, whose
+    # people are born in the same few kecamatan on overlapping dates.
+    made = list(lpas_generate(count=30, seed=99, province="74"))
+    kendari = [lpa for lpa in made if lpa.regency_id == "74.71"]
+
+    result = generate(lpas=0, participants=120, seed=99, existing=kendari)
+
+    assert result.participants == 120 * len(kendari)
+    assert NationalParticipant.objects.filter(lpa__in=kendari, is_active=True).count() == (
+        result.participants
+    )
