@@ -33,7 +33,13 @@ from programme.participants.selectors import (
     participant_search,
     participants_with_latest_policy,
 )
-from programme.participants.services import HeirInput, ParticipantInput, participant_register
+from programme.participants.services import (
+    HeirInput,
+    ParticipantInput,
+    participant_register,
+    policy_continue_by_heir,
+    policy_reregister,
+)
 
 
 class HeirIO(serializers.Serializer):
@@ -173,6 +179,49 @@ class ParticipantListApi(ListAPIView):
             data=ParticipantInput(**values, heirs=heirs),
             actor=request.user,
             start_date=start,
+            nik_override_reason=override,
+        )
+        return Response(PolicyOutput(policy).data, status=status.HTTP_201_CREATED)
+
+
+def _input_from(validated: dict) -> tuple[ParticipantInput, str, object]:
+    values = dict(validated)
+    heirs = tuple(HeirInput(**h) for h in values.pop("heirs"))
+    override = values.pop("nik_override_reason")
+    start = values.pop("start_date", None)
+    values["documents"] = tuple(values["documents"])
+    return ParticipantInput(**values, heirs=heirs), override, start
+
+
+class PolicyReregisterApi(APIView):
+    """A new policy for a participant whose last policy matured, lapsed or was withdrawn."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_REGISTER
+
+    @extend_schema(request=None, responses={201: PolicyOutput})
+    def post(self, request, pk: int):
+        policy = policy_reregister(
+            participant=get_object_or_404(Participant, pk=pk), actor=request.user
+        )
+        return Response(PolicyOutput(policy).data, status=status.HTTP_201_CREATED)
+
+
+class PolicyContinueByHeirApi(APIView):
+    """The heir of a deceased participant continues the membership (a new participant)."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_REGISTER
+
+    @extend_schema(request=ParticipantRegisterInput, responses={201: PolicyOutput})
+    def post(self, request, pk: int):
+        data = ParticipantRegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        heir, override, _start = _input_from(data.validated_data)
+        policy = policy_continue_by_heir(
+            policy=get_object_or_404(Policy, pk=pk),
+            heir_data=heir,
+            actor=request.user,
             nik_override_reason=override,
         )
         return Response(PolicyOutput(policy).data, status=status.HTTP_201_CREATED)

@@ -14,6 +14,11 @@ urlpatterns = [
     path("peserta/ekspor/", views.participant_export, name="participant-export"),
     path("peserta/<int:pk>/", views.participant_detail, name="participant-detail"),
     path("polis/<int:pk>/status/", views.policy_status_change, name="policy-status"),
+    path(
+        "peserta/<int:pk>/daftar-ulang/",
+        views.participant_reregister_page,
+        name="participant-reregister",
+    ),
     path("polis/<int:pk>/kartu/", views.card_print_page, name="card-print"),
     path("kartu/<int:pk>/serah-terima/", views.card_handover_page, name="card-handover"),
     path("api/participants/", api.ParticipantListApi.as_view(), name="api-participant-list"),
@@ -38,5 +43,15 @@ urlpatterns = [
         name="api-policy-transition",
     ),
     path("api/policies/<int:pk>/card/", api.CardPrintApi.as_view(), name="api-card-print"),
+    path(
+        "api/participants/<int:pk>/reregister/",
+        api.PolicyReregisterApi.as_view(),
+        name="api-participant-reregister",
+    ),
+    path(
+        "api/policies/<int:pk>/continue/",
+        api.PolicyContinueByHeirApi.as_view(),
+        name="api-policy-continue",
+    ),
     path("api/cards/<int:pk>/handover/", api.CardHandoverApi.as_view(), name="api-card-handover"),
 ]

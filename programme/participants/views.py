@@ -16,7 +16,10 @@ from programme.participants import exports
 from programme.participants.cards import card_handover, card_print
 from programme.participants.forms import ImportForm, ParticipantRegisterForm
 from programme.participants.imports import import_template_csv, participants_import
-from programme.participants.lifecycle import TRANSITIONS, policy_transition
+from programme.participants.lifecycle import (
+    TRANSITIONS,
+    policy_transition,
+)
 from programme.participants.models import (
     ImportBatch,
     MemberCard,
@@ -28,7 +31,12 @@ from programme.participants.selectors import (
     participant_search,
     participants_with_latest_policy,
 )
-from programme.participants.services import HeirInput, ParticipantInput, participant_register
+from programme.participants.services import (
+    HeirInput,
+    ParticipantInput,
+    participant_register,
+    policy_reregister,
+)
 
 
 @require(Action.PARTICIPANT_VIEW)
@@ -135,6 +143,19 @@ def policy_status_change(request, pk: int):
     else:
         messages.success(request, _("Status changed."))
     return redirect("participant-detail", pk=policy.participant_id)
+
+
+@require(Action.PARTICIPANT_REGISTER)
+@require_POST
+def participant_reregister_page(request, pk: int):
+    participant = get_object_or_404(Participant, pk=pk)
+    try:
+        policy = policy_reregister(participant=participant, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Registered: policy %(number)s.") % {"number": policy.number})
+    return redirect("participant-detail", pk=pk)
 
 
 @require(Action.PARTICIPANT_REGISTER)

@@ -130,3 +130,42 @@ def test_the_register_page_shows_the_reason_when_refused(lpa_a, make_staff):
 
     assert page.status_code == 200
     assert "Tidak memenuhi syarat" in page.content.decode()
+
+
+def test_re_registration_and_heir_continuation_over_the_api(lpa_a, make_staff):
+    import datetime
+
+    from tests.programme.conftest import nik_for
+
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    first = client.post("/api/participants/", _payload(), content_type="application/json")
+    policy_id = first.json()["id"]
+    participant_id = Participant.objects.get(nik=person().nik).pk
+
+    early = client.post(f"/api/participants/{participant_id}/reregister/")
+    assert early.status_code == 400 and early.json()["code"] == "reregistration_refused"
+
+    for step in ("active", "matured"):
+        moved = client.post(
+            f"/api/policies/{policy_id}/transition/",
+            {"to_status": step},
+            content_type="application/json",
+        )
+        assert moved.status_code == 200, moved.content
+    again = client.post(f"/api/participants/{participant_id}/reregister/")
+    assert again.status_code == 201 and again.json()["status"] == "registered"
+
+    client.post(
+        f"/api/policies/{again.json()['id']}/transition/",
+        {"to_status": "deceased", "reason": "surat kematian desa"},
+        content_type="application/json",
+    )
+    birth = datetime.date(1987, 4, 2)
+    heir = _payload(
+        name="Siti Aminah", sex="P", birth_date=birth, nik=nik_for("74.71.01", birth, "P", 9)
+    )
+    continued = client.post(
+        f"/api/policies/{again.json()['id']}/continue/", heir, content_type="application/json"
+    )
+    assert continued.status_code == 201, continued.content
+    assert continued.json()["continued_from"] == again.json()["id"]
