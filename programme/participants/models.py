@@ -1,4 +1,9 @@
-"""The LPA's registry, in the tenant schema. Raw NIKs live only here."""
+"""The LPA's registry, in the tenant schema. Raw NIKs live only here.
+
+References to public tables (users, villages, scheme versions) carry no database
+foreign key: each such key puts a trigger on the public table for every tenant
+(docs/decisions/0002). Those rows are never deleted.
+"""
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -65,7 +70,11 @@ class Participant(models.Model):
     is_breadwinner = models.BooleanField(_("main breadwinner"), default=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     village = models.ForeignKey(
-        "geo.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+        "geo.Village",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("village"),
+        db_constraint=False,
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     data_source = models.CharField(_("data source"), max_length=10, choices=DataSource.choices)
@@ -76,7 +85,11 @@ class Participant(models.Model):
     # Why a NIK that disagrees with the birth date or address was accepted anyway.
     nik_override_reason = models.CharField(_("NIK override reason"), max_length=300, blank=True)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -141,7 +154,7 @@ class Policy(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="policies")
     # The version it was written under: a later version never changes this policy.
     scheme_version = models.ForeignKey(
-        "schemes.SchemeVersion", on_delete=models.PROTECT, related_name="+"
+        "schemes.SchemeVersion", on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end of coverage"))
@@ -188,7 +201,11 @@ class PolicyEvent(models.Model):
     effective_date = models.DateField()
     reason = models.CharField(max_length=300, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        db_constraint=False,
     )
     at = models.DateTimeField(auto_now_add=True)
 
@@ -206,7 +223,11 @@ class MemberCard(models.Model):
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="cards")
     printed_at = models.DateTimeField(auto_now_add=True)
     printed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        db_constraint=False,
     )
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
     handed_over_by = models.ForeignKey(
@@ -215,6 +236,7 @@ class MemberCard(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_constraint=False,
     )
     received_by = models.CharField(_("received by"), max_length=150, blank=True)
 
@@ -244,7 +266,11 @@ class ImportBatch(models.Model):
     errors = models.JSONField(default=list)
     notes = models.JSONField(default=list)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

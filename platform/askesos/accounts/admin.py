@@ -9,6 +9,11 @@ class AskesosUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("ASKESOS", {"fields": ("full_name", "phone")}))
     list_display = ("username", "full_name", "email", "is_active", "last_login")
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # LPAs' records point at users without a database key (decision 0002):
+        # a user who leaves is deactivated, never deleted.
+        return False
+
 
 @admin.register(GovernmentScope)
 class GovernmentScopeAdmin(admin.ModelAdmin):

@@ -12,11 +12,14 @@ from askesos.roles import LpaRole
 
 
 class Membership(models.Model):
-    # DO_NOTHING in Python, a real foreign key in the database: the user lives in the
-    # public schema, where Django's delete collector cannot see tenant tables. Deleting
-    # a user who is on any LPA's team therefore fails in PostgreSQL; deactivate instead.
+    # No database foreign key to the public user (docs/decisions/0002: one per tenant
+    # would pile thousands of triggers on accounts_user). Users are never deleted, only
+    # deactivated; Django's collector could not see tenant tables anyway.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
     )
     role = models.CharField(_("role"), max_length=20, choices=LpaRole.choices)
     is_active = models.BooleanField(_("active"), default=True)
