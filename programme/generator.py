@@ -321,11 +321,12 @@ def generate(
         else lpas_generate(count=lpas, seed=seed, province=province)
     )
     wilayah = WilayahCodes.load()
-    written = 0
+    written = made = 0
     for lpa in targets:
+        made += 1
         written += lpa_participants_generate(
             lpa=lpa, count=participants, seed=seed, today=today, wilayah=wilayah
         )
         if progress:
             progress(1)
-    return GenerationResult(lpas=len(targets), participants=written)
+    return GenerationResult(lpas=made, participants=written)

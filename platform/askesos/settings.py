@@ -94,6 +94,7 @@ SHARED_APPS = [
     "askesos.accounts",
     "programme.schemes",
     "programme.registry",
+    "programme.dbfunctions",
     "reporting",
 ]
 TENANT_APPS = [
@@ -101,6 +102,7 @@ TENANT_APPS = [
     "askesos.staff",
     "programme",
     "programme.participants",
+    "programme.ledger",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

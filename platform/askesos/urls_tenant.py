@@ -12,4 +12,5 @@ urlpatterns = [
     path("tim/", programme_views.staff_list, name="staff-list"),
     path("api/staff/", StaffListApi.as_view(), name="api-staff-list"),
     path("", include("programme.participants.urls")),
+    path("", include("programme.ledger.urls")),
 ]

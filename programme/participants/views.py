@@ -17,6 +17,7 @@ from programme.participants.cards import card_handover, card_print
 from programme.participants.forms import ImportForm, ParticipantRegisterForm
 from programme.participants.imports import import_template_csv, participants_import
 from programme.participants.lifecycle import (
+    REREGISTRATION_FROM,
     TRANSITIONS,
     policy_transition,
 )
@@ -123,6 +124,8 @@ def participant_detail(request, pk: int):
             "transitions": {p.pk: sorted(TRANSITIONS[p.status]) for p in policies},
             "status_labels": dict(PolicyStatus.choices),
             "may_change": may(request.user, Action.PARTICIPANT_REGISTER),
+            "may_payout": may(request.user, Action.LEDGER_POST),
+            "may_reregister": bool(policies) and policies[0].status in REREGISTRATION_FROM,
         },
     )
 

@@ -169,3 +169,20 @@ def test_re_registration_and_heir_continuation_over_the_api(lpa_a, make_staff):
     )
     assert continued.status_code == 201, continued.content
     assert continued.json()["continued_from"] == again.json()["id"]
+
+
+def test_the_detail_page_offers_re_registration_after_maturity(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    created = client.post("/api/participants/", _payload(), content_type="application/json")
+    policy_id = created.json()["id"]
+    participant_id = Participant.objects.get(nik=person().nik).pk
+    for step in ("active", "matured"):
+        client.post(
+            f"/api/policies/{policy_id}/transition/",
+            {"to_status": step},
+            content_type="application/json",
+        )
+
+    page = client.get(f"/peserta/{participant_id}/").content.decode()
+
+    assert "Daftar ulang (polis baru)" in page

@@ -21,3 +21,8 @@ def angka(number: int) -> str:
 def get_item(mapping, key):
     """{{ mapping|get_item:key }}: dictionary lookup with a variable key."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from askesos.geo.services import wilayah_load
+from programme.ledger.schedules import schedules_install
 from programme.schemes.services import schemes_load_shipped
 from tenants.schemas import all_schemas_migrate
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         )
         schemes = schemes_load_shipped()
         self.stdout.write(f"schemes: {', '.join(str(s) for s in schemes)}")
+        schedules_install()
         counts = wilayah_load()
         self.stdout.write(
             f"wilayah: {counts.provinces} provinsi, {counts.regencies} kabupaten/kota, "

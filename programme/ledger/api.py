@@ -1,0 +1,311 @@
+"""Ledger API: premiums, hand-overs, payouts, loans, grants, closing, books."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from askesos.permissions import Action, ActionPermission
+from programme.ledger import books, funds, premiums, services
+from programme.ledger.models import CashHandover, LoanInstallment, Payout, PremiumReceipt
+from programme.participants.models import Participant, Policy
+from tenants.selectors import lpa_current
+
+
+class ReceiptRowIO(serializers.Serializer):
+    number = serializers.CharField(max_length=30)
+    policy_number = serializers.CharField(max_length=32)
+    months = serializers.IntegerField(min_value=1, max_value=36)
+    amount = serializers.IntegerField()
+
+
+class ReceiptBatchInput(serializers.Serializer):
+    received_on = serializers.DateField()
+    rows = ReceiptRowIO(many=True)
+
+
+class ReceiptBatchApi(APIView):
+    """Record the receipts of a meeting; each row stands alone."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PREMIUM_RECORD
+
+    @extend_schema(request=ReceiptBatchInput, responses={200: dict})
+    def post(self, request):
+        data = ReceiptBatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = premiums.premium_receipts_batch(
+            rows=[premiums.ReceiptRow(**row) for row in data.validated_data["rows"]],
+            received_on=data.validated_data["received_on"],
+            actor=request.user,
+        )
+        return Response(
+            {
+                "recorded": [r.number for r in result.recorded],
+                "errors": [{"row": index, "message": message} for index, message in result.errors],
+            }
+        )
+
+
+class HandoverInput(serializers.Serializer):
+    receipts = serializers.ListField(child=serializers.CharField(), min_length=1)
+    date = serializers.DateField()
+
+
+class HandoverApi(APIView):
+    """The Bendahara receives receipts and cash from a field officer."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PREMIUM_RECEIVE
+
+    @extend_schema(request=HandoverInput, responses={201: dict})
+    def post(self, request):
+        data = HandoverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        receipts = list(PremiumReceipt.objects.filter(number__in=data.validated_data["receipts"]))
+        handed_by = receipts[0].collected_by if receipts else None
+        handover = premiums.cash_handover(
+            receipts=receipts,
+            handed_by=handed_by,
+            actor=request.user,
+            date=data.validated_data["date"],
+        )
+        return Response(
+            {"id": handover.pk, "amount": handover.amount}, status=status.HTTP_201_CREATED
+        )
+
+
+class DepositInput(serializers.Serializer):
+    date = serializers.DateField()
+    bank_reference = serializers.CharField(max_length=60)
+
+
+class DepositApi(APIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.PREMIUM_RECEIVE
+
+    @extend_schema(request=DepositInput, responses={200: dict})
+    def post(self, request, pk: int):
+        data = DepositInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        handover = premiums.bank_deposit(
+            handover=get_object_or_404(CashHandover, pk=pk),
+            actor=request.user,
+            **data.validated_data,
+        )
+        return Response({"id": handover.pk, "deposited": True})
+
+
+class PayoutInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Payout.Reason.choices)
+    paid_on = serializers.DateField()
+    withdrawal_request = serializers.CharField(max_length=300, required=False, default="")
+
+
+class PayoutApi(APIView):
+    """Pay a participant's saved premiums back (maturity or withdrawal)."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.LEDGER_POST
+
+    @extend_schema(request=PayoutInput, responses={201: dict})
+    def post(self, request, pk: int):
+        data = PayoutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payout = premiums.savings_payout(
+            policy=get_object_or_404(Policy, pk=pk), actor=request.user, **data.validated_data
+        )
+        return Response(
+            {"amount": payout.amount, "paid_on": payout.paid_on}, status=status.HTTP_201_CREATED
+        )
+
+
+class NearLapseApi(APIView):
+    """Policies one unpaid month from lapsing: the field officers' visit list."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_VIEW
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        near = premiums.policies_near_lapse(on=datetime.date.today())
+        return Response(
+            [
+                {
+                    "policy": p.number,
+                    "participant": p.participant.name,
+                    "phone": p.participant.phone,
+                }
+                for p in near
+            ]
+        )
+
+
+class LoanInput(serializers.Serializer):
+    participant = serializers.IntegerField()
+    principal = serializers.IntegerField()
+    fee = serializers.IntegerField(default=0)
+    installments = serializers.IntegerField()
+    purpose = serializers.CharField(max_length=200)
+    date = serializers.DateField()
+
+
+class LoanApi(APIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.LEDGER_POST
+
+    @extend_schema(request=LoanInput, responses={201: dict})
+    def post(self, request):
+        data = LoanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        participant = get_object_or_404(Participant, pk=values.pop("participant"))
+        loan = funds.loan_disburse(participant=participant, actor=request.user, **values)
+        return Response(
+            {
+                "id": loan.pk,
+                "schedule": list(loan.schedule.values("number", "due_on", "principal", "fee")),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class RepaymentInput(serializers.Serializer):
+    date = serializers.DateField()
+
+
+class RepaymentApi(APIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.LEDGER_POST
+
+    @extend_schema(request=RepaymentInput, responses={200: dict})
+    def post(self, request, pk: int):
+        data = RepaymentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        installment = funds.loan_repay(
+            installment=get_object_or_404(LoanInstallment, pk=pk),
+            actor=request.user,
+            **data.validated_data,
+        )
+        return Response({"paid_on": installment.paid_on})
+
+
+class GrantInput(serializers.Serializer):
+    donor = serializers.CharField(max_length=150)
+    purpose = serializers.CharField(max_length=300)
+    amount = serializers.IntegerField()
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=60)
+
+
+class GrantApi(APIView):
+    permission_classes = [ActionPermission]
+    required_action = Action.LEDGER_POST
+
+    @extend_schema(request=GrantInput, responses={201: dict})
+    def post(self, request):
+        data = GrantInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = funds.grant_receive(actor=request.user, **data.validated_data)
+        return Response({"id": grant.pk}, status=status.HTTP_201_CREATED)
+
+
+class PeriodActionInput(serializers.Serializer):
+    month = serializers.DateField(help_text="any day of the month")
+    reason = serializers.CharField(max_length=300, required=False, default="")
+
+
+class _PeriodApi(APIView):
+    permission_classes = [ActionPermission]
+    act = None
+
+    @extend_schema(request=PeriodActionInput, responses={200: dict})
+    def post(self, request):
+        data = PeriodActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = self.act(request.user, data.validated_data)
+        return Response({"month": period.month, "status": period.status})
+
+
+class PeriodPrepareApi(_PeriodApi):
+    required_action = Action.PERIOD_PREPARE
+
+    def act(self, user, values):
+        return services.period_prepare(month=values["month"], actor=user)
+
+
+class PeriodSignApi(_PeriodApi):
+    required_action = Action.PERIOD_SIGN
+
+    def act(self, user, values):
+        return services.period_sign(month=values["month"], actor=user)
+
+
+class PeriodReopenApi(_PeriodApi):
+    required_action = Action.PERIOD_SIGN
+
+    def act(self, user, values):
+        return services.period_reopen(month=values["month"], actor=user, reason=values["reason"])
+
+
+class BookApi(APIView):
+    """A book for a month: JSON, or the file with ?file=xlsx|pdf."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.BOOKS_VIEW
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("file", str, enum=["xlsx", "pdf"]),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request, slug: str):
+        book = book_for_request(slug, request.query_params.get("month"))
+        kind = request.query_params.get("file")
+        if kind in {"xlsx", "pdf"}:
+            return book_file_response(book, kind)
+        return Response(
+            {
+                "title": book.title,
+                "month": book.month,
+                "columns": book.columns,
+                "rows": book.rows,
+                "opening": book.opening,
+                "closing": book.closing,
+            }
+        )
+
+
+def book_for_request(slug: str, month: str | None) -> books.Book:
+    from django.http import Http404
+
+    if slug not in books.ALL_SLUGS:
+        raise Http404
+    try:
+        day = datetime.date.fromisoformat(f"{month}-01") if month else datetime.date.today()
+    except ValueError:
+        day = datetime.date.today()
+    return books.book_get(slug, day)
+
+
+def book_file_response(book: books.Book, kind: str) -> HttpResponse:
+    lpa = lpa_current()
+    name = f"{book.slug}-{book.month:%Y-%m}"
+    if kind == "pdf":
+        response = HttpResponse(books.book_pdf(book, lpa.name), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    else:
+        response = HttpResponse(
+            books.book_xlsx(book, lpa.name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -1,0 +1,173 @@
+"""Posting many premium receipts at once (a month of an LPA's premiums, an import of a
+paper Buku Setoran Premi): one journal entry for the batch with a savings line per
+participant, receipts and lines written with COPY, all in one transaction. The same
+rules as one receipt at a time: open policy, months x the scheme's premium, no more
+months than coverage left, receipt numbers unique; the first premium activates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from programme.ledger import accounts as acc
+from programme.ledger.errors import LedgerError
+from programme.ledger.models import Account, EntryKind, JournalEntry, PremiumReceipt
+from programme.ledger.services import period_ensure_open
+from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
+from programme.schemes.rules import coverage_months, monthly_premium
+
+
+@dataclass(frozen=True)
+class BulkReceipt:
+    number: str
+    policy_id: int
+    months: int = 1
+
+
+def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join("\\N" if v is None else str(v) for v in row))
+        buffer.write("\n")
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        copy.write(buffer.getvalue())
+
+
+def premiums_bulk_post(
+    *,
+    receipts: Sequence[BulkReceipt],
+    received_on: datetime.date,
+    reference: str,
+    actor: Any = None,
+) -> JournalEntry:
+    """Post a batch of receipts; any invalid receipt refuses the whole batch (with the
+    first reason), so that a batch is either in the books or not."""
+    if not receipts:
+        raise LedgerError("handover_empty")
+    period_ensure_open(received_on)
+    actor_id = getattr(actor, "pk", None)
+    with transaction.atomic():
+        policies = {
+            p.pk: p
+            for p in Policy.objects.select_for_update()
+            .filter(pk__in=[r.policy_id for r in receipts])
+            .select_related("scheme_version")
+        }
+        paid = dict(
+            PremiumReceipt.objects.filter(policy_id__in=list(policies))
+            .exclude(status="reversed")
+            .values_list("policy_id")
+            .annotate(m=Sum("months"))
+        )
+        taken = set(
+            PremiumReceipt.objects.filter(number__in=[r.number for r in receipts]).values_list(
+                "number", flat=True
+            )
+        )
+        if taken or len({r.number for r in receipts}) != len(receipts):
+            number = next(iter(taken)) if taken else "?"
+            raise LedgerError("receipt_number_taken", number=number)
+        rows, savings, activate, total = [], [], [], 0
+        for r in receipts:
+            policy = policies.get(r.policy_id)
+            if policy is None or policy.status not in OPEN_STATUSES:
+                raise LedgerError(
+                    "receipt_policy_closed",
+                    policy=getattr(policy, "number", r.policy_id),
+                    state=PolicyStatus(policy.status).label.lower() if policy else "?",
+                )
+            rules = policy.scheme_version.rules
+            already = paid.get(policy.pk, 0)
+            if r.months < 1 or r.months > coverage_months(rules) - already:
+                raise LedgerError(
+                    "receipt_beyond_coverage",
+                    left=coverage_months(rules) - already,
+                    months=r.months,
+                )
+            amount = r.months * monthly_premium(rules)
+            paid[policy.pk] = already + r.months
+            total += amount
+            rows.append((r.number, policy.pk, already, r.months, amount))
+            savings.append((policy.participant_id, -amount))
+            if policy.status == PolicyStatus.REGISTERED:
+                activate.append(policy.pk)
+        entry = JournalEntry.objects.create(
+            date=received_on,
+            kind=EntryKind.PREMIUM,
+            source_key=f"premium-batch:{reference}",
+            description=f"Rekap setoran premi {reference} ({len(rows)} kuitansi)",
+            created_by_id=actor_id,
+        )
+        ids = dict(
+            Account.objects.filter(code__in=[acc.CASH_OFFICERS, acc.PREMIUM_SAVINGS]).values_list(
+                "code", "pk"
+            )
+        )
+        _copy(
+            "ledger_journalline",
+            ("entry_id", "account_id", "amount", "participant_id"),
+            [(entry.pk, ids[acc.CASH_OFFICERS], total, None)]
+            + [
+                (entry.pk, ids[acc.PREMIUM_SAVINGS], amount, participant)
+                for participant, amount in savings
+            ],
+        )
+        _copy(
+            "ledger_premiumreceipt",
+            (
+                "number",
+                "policy_id",
+                "first_month",
+                "months",
+                "amount",
+                "received_on",
+                "collected_by_id",
+                "status",
+                "entry_id",
+            ),
+            [(*row, received_on.isoformat(), actor_id, "collected", entry.pk) for row in rows],
+        )
+        if activate:
+            now = timezone.now()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE participants_policy SET status = 'active', status_changed_at = %s "
+                    "WHERE id = ANY(%s) AND status = 'registered'",
+                    [now, activate],
+                )
+            _copy(
+                "participants_policyevent",
+                (
+                    "policy_id",
+                    "from_status",
+                    "to_status",
+                    "effective_date",
+                    "reason",
+                    "actor_id",
+                    "at",
+                ),
+                [
+                    (
+                        pk,
+                        "registered",
+                        "active",
+                        received_on.isoformat(),
+                        "premi pertama",
+                        actor_id,
+                        now.isoformat(),
+                    )
+                    for pk in activate
+                ],
+            )
+        return entry

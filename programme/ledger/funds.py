@@ -1,0 +1,203 @@
+"""The other funds: revolving-fund loans (dana talangan), grants (hibah), the
+claim-reserve subsidy and operating expenses. Each movement is one ledger entry."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from programme.ledger import accounts as acc
+from programme.ledger.errors import LedgerConflict, LedgerError
+from programme.ledger.models import EntryKind, Grant, JournalEntry, Loan, LoanInstallment
+from programme.ledger.services import Line, entry_post, rupiah_positive
+
+
+def revolving_capital_add(
+    *, amount: int, date: datetime.date, reference: str, actor: Any = None
+) -> JournalEntry:
+    amount = rupiah_positive(amount)
+    return entry_post(
+        date=date,
+        kind=EntryKind.GRANT,
+        source_key=f"revolving-capital:{reference}",
+        description=f"Modal dana perputaran {reference}",
+        lines=[Line(acc.BANK_REVOLVING, amount), Line(acc.REVOLVING_CAPITAL, -amount)],
+        actor=actor,
+    )
+
+
+def subsidy_receive(
+    *, amount: int, date: datetime.date, reference: str, actor: Any = None
+) -> JournalEntry:
+    """The government claim-reserve subsidy arriving in the reserve account."""
+    amount = rupiah_positive(amount)
+    return entry_post(
+        date=date,
+        kind=EntryKind.SUBSIDY,
+        source_key=f"subsidy:{reference}",
+        description=f"Subsidi Cadangan Dana Klaim {reference}",
+        lines=[Line(acc.BANK_RESERVE, amount), Line(acc.RESERVE_FUND, -amount)],
+        actor=actor,
+    )
+
+
+def loan_disburse(
+    *,
+    participant: Any,
+    principal: int,
+    fee: int,
+    installments: int,
+    purpose: str,
+    date: datetime.date,
+    actor: Any = None,
+) -> Loan:
+    """Lend from the revolving fund, repaid in equal monthly installments; the fee is
+    the fund's profit and pays for operations."""
+    principal = rupiah_positive(principal)
+    if isinstance(fee, bool) or not isinstance(fee, int) or fee < 0:
+        raise LedgerError("amount_invalid", field="fee", value=fee)
+    if not 1 <= installments <= 36:
+        raise LedgerError("loan_terms", field="installments")
+    with transaction.atomic():
+        entry = entry_post(
+            date=date,
+            kind=EntryKind.LOAN,
+            source_key=f"loan:{participant.pk}:{date.isoformat()}:{principal}",
+            description=f"Dana talangan {participant.name}: {purpose}"[:300],
+            lines=[
+                Line(acc.LOANS_RECEIVABLE, principal, participant.pk),
+                Line(acc.BANK_REVOLVING, -principal),
+            ],
+            actor=actor,
+        )
+        loan = Loan.objects.create(
+            participant=participant,
+            purpose=purpose[:200],
+            principal=principal,
+            fee=fee,
+            installments=installments,
+            disbursed_on=date,
+            entry=entry,
+        )
+        LoanInstallment.objects.bulk_create(
+            [
+                LoanInstallment(
+                    loan=loan,
+                    number=n,
+                    due_on=date + relativedelta(months=n),
+                    principal=_share(principal, installments, n),
+                    fee=_share(fee, installments, n),
+                )
+                for n in range(1, installments + 1)
+            ]
+        )
+        return loan
+
+
+def _share(total: int, parts: int, number: int) -> int:
+    """Equal whole-rupiah parts; the remainder goes to the first installments."""
+    base, remainder = divmod(total, parts)
+    return base + (1 if number <= remainder else 0)
+
+
+def loan_repay(
+    *, installment: LoanInstallment, date: datetime.date, actor: Any = None
+) -> LoanInstallment:
+    with transaction.atomic():
+        installment = (
+            LoanInstallment.objects.select_for_update()
+            .select_related("loan__participant")
+            .get(pk=installment.pk)
+        )
+        if installment.paid_on is not None:
+            raise LedgerConflict("installment_paid", number=installment.number)
+        loan = installment.loan
+        lines = [
+            Line(acc.BANK_REVOLVING, installment.principal + installment.fee),
+            Line(acc.LOANS_RECEIVABLE, -installment.principal, loan.participant_id),
+        ]
+        if installment.fee:
+            lines.append(Line(acc.LOAN_INCOME, -installment.fee))
+        entry = entry_post(
+            date=date,
+            kind=EntryKind.REPAYMENT,
+            source_key=f"repayment:{installment.pk}",
+            description=f"Angsuran {installment.number} dana talangan {loan.participant.name}",
+            lines=lines,
+            actor=actor,
+        )
+        installment.paid_on = date
+        installment.entry = entry
+        installment.save(update_fields=["paid_on", "entry"])
+        return installment
+
+
+def loans_in_arrears(*, on: datetime.date | None = None):
+    """Installments past their due date and unpaid."""
+    on = on or timezone.localdate()
+    return LoanInstallment.objects.filter(paid_on__isnull=True, due_on__lt=on).select_related(
+        "loan__participant"
+    )
+
+
+def grant_receive(
+    *, donor: str, purpose: str, amount: int, date: datetime.date, reference: str, actor: Any = None
+) -> Grant:
+    amount = rupiah_positive(amount)
+    with transaction.atomic():
+        entry = entry_post(
+            date=date,
+            kind=EntryKind.GRANT,
+            source_key=f"grant:{reference}",
+            description=f"Hibah {donor}: {purpose}"[:300],
+            lines=[Line(acc.BANK_GRANTS, amount), Line(acc.GRANT_FUND, -amount)],
+            actor=actor,
+        )
+        grant, _created = Grant.objects.get_or_create(
+            entry=entry,
+            defaults={
+                "donor": donor[:150],
+                "purpose": purpose[:300],
+                "amount": amount,
+                "received_on": date,
+            },
+        )
+        return grant
+
+
+def grant_spend(
+    *,
+    grant: Grant,
+    amount: int,
+    description: str,
+    date: datetime.date,
+    reference: str,
+    actor: Any = None,
+) -> JournalEntry:
+    amount = rupiah_positive(amount)
+    return entry_post(
+        date=date,
+        kind=EntryKind.GRANT_USE,
+        source_key=f"grant-use:{reference}",
+        description=f"Penggunaan hibah {grant.donor}: {description}"[:300],
+        lines=[Line(acc.GRANT_SPENDING, amount), Line(acc.BANK_GRANTS, -amount)],
+        actor=actor,
+    )
+
+
+def expense_record(
+    *, amount: int, description: str, date: datetime.date, reference: str, actor: Any = None
+) -> JournalEntry:
+    amount = rupiah_positive(amount)
+    return entry_post(
+        date=date,
+        kind=EntryKind.EXPENSE,
+        source_key=f"expense:{reference}",
+        description=description[:300],
+        lines=[Line(acc.OPERATING_EXPENSE, amount), Line(acc.CASH, -amount)],
+        actor=actor,
+    )

@@ -1,0 +1,396 @@
+"""Premiums: receipts at the field, hand-over to the Bendahara, bank deposit,
+government premium aid, arrears and lapse, and the savings paid back.
+
+Coverage month k (0-based) of a policy is the k-th month from its start month. A
+receipt covers `months` consecutive months after those already paid (advance payment
+allowed). A month is in arrears once it has fully passed unpaid; the scheme's grace
+rule (Buku Saku: 3 consecutive months) ends the membership.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from askesos.errors import DomainError
+from askesos.money import format_rupiah
+from programme.ledger import accounts as acc
+from programme.ledger.errors import LedgerConflict, LedgerError
+from programme.ledger.models import (
+    CashHandover,
+    EntryKind,
+    JournalLine,
+    Payout,
+    PremiumReceipt,
+    ReceiptStatus,
+)
+from programme.ledger.services import Line, entry_post, entry_reverse, rupiah_positive
+from programme.participants.lifecycle import policy_transition
+from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
+from programme.schemes.rules import coverage_months, grace_months, monthly_premium
+
+
+def months_between(start: datetime.date, day: datetime.date) -> int:
+    """Whole coverage months that have fully passed between `start`'s month and `day`."""
+    return (day.year - start.year) * 12 + (day.month - start.month)
+
+
+def paid_months(policy: Policy) -> int:
+    total = (
+        PremiumReceipt.objects.filter(policy=policy)
+        .exclude(status=ReceiptStatus.REVERSED)
+        .aggregate(m=Sum("months"))["m"]
+    )
+    return total or 0
+
+
+def months_in_arrears(policy: Policy, *, on: datetime.date) -> int:
+    due = min(months_between(policy.start_date, on), coverage_months(policy.scheme_version.rules))
+    return max(0, due - paid_months(policy))
+
+
+def premium_receipt_record(
+    *,
+    number: str,
+    policy: Policy,
+    months: int,
+    amount: int,
+    received_on: datetime.date,
+    actor: Any = None,
+) -> PremiumReceipt:
+    """A field officer's receipt. The first premium activates a registered policy."""
+    number = (number or "").strip()
+    amount = rupiah_positive(amount)
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise LedgerError("amount_invalid", field="months", value=months)
+    with transaction.atomic():
+        policy = (
+            Policy.objects.select_for_update().select_related("scheme_version").get(pk=policy.pk)
+        )
+        if policy.status not in OPEN_STATUSES:
+            raise LedgerError(
+                "receipt_policy_closed",
+                field="policy",
+                policy=policy.number,
+                state=PolicyStatus(policy.status).label.lower(),
+            )
+        if PremiumReceipt.objects.filter(number=number).exists():
+            raise LedgerConflict("receipt_number_taken", field="number", number=number)
+        rules = policy.scheme_version.rules
+        premium = monthly_premium(rules)
+        if amount != months * premium:
+            raise LedgerError(
+                "receipt_amount_mismatch",
+                field="amount",
+                months=months,
+                premium=format_rupiah(premium),
+                expected=format_rupiah(months * premium),
+                amount=format_rupiah(amount),
+            )
+        already = paid_months(policy)
+        left = coverage_months(rules) - already
+        if months > left:
+            raise LedgerError("receipt_beyond_coverage", field="months", left=left, months=months)
+        entry = entry_post(
+            date=received_on,
+            kind=EntryKind.PREMIUM,
+            source_key=f"receipt:{number}",
+            description=f"Premi {policy.number} kuitansi {number} ({months} bln)",
+            lines=[
+                Line(acc.CASH_OFFICERS, amount),
+                Line(acc.PREMIUM_SAVINGS, -amount, policy.participant_id),
+            ],
+            actor=actor,
+        )
+        try:
+            with transaction.atomic():
+                receipt = PremiumReceipt.objects.create(
+                    number=number,
+                    policy=policy,
+                    first_month=already,
+                    months=months,
+                    amount=amount,
+                    received_on=received_on,
+                    entry=entry,
+                    collected_by_id=getattr(actor, "pk", None),
+                )
+        except IntegrityError as exc:
+            raise LedgerConflict("receipt_number_taken", field="number", number=number) from exc
+        if policy.status == PolicyStatus.REGISTERED:
+            policy_transition(
+                policy=policy,
+                to_status=PolicyStatus.ACTIVE,
+                actor=actor,
+                reason=_("first premium, receipt %(number)s") % {"number": number},
+                effective_date=received_on,
+            )
+        return receipt
+
+
+def premium_receipt_reverse(
+    *, receipt: PremiumReceipt, date: datetime.date, reason: str, actor: Any = None
+) -> PremiumReceipt:
+    """Correct a receipt typed in by mistake, while it is still with the officer: the
+    entry is reversed (never edited) and the receipt no longer counts as paid."""
+    with transaction.atomic():
+        receipt = (
+            PremiumReceipt.objects.select_for_update().select_related("entry").get(pk=receipt.pk)
+        )
+        if receipt.status != ReceiptStatus.COLLECTED:
+            raise LedgerError("receipt_not_collected", number=receipt.number)
+        if not receipt.entry.source_key.startswith("receipt:"):
+            raise LedgerError("receipt_in_batch", number=receipt.number)
+        entry_reverse(entry=receipt.entry, date=date, actor=actor, reason=reason)
+        receipt.status = ReceiptStatus.REVERSED
+        receipt.save(update_fields=["status"])
+        return receipt
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    number: str
+    policy_number: str
+    months: int
+    amount: int
+
+
+@dataclass
+class BatchResult:
+    recorded: list[PremiumReceipt]
+    errors: list[tuple[int, str]]  # (row index, message)
+
+
+def premium_receipts_batch(
+    *, rows: Sequence[ReceiptRow], received_on: datetime.date, actor: Any = None
+) -> BatchResult:
+    """The meeting screen: each row stands alone, so one bad receipt loses no other."""
+    result = BatchResult(recorded=[], errors=[])
+    policies = {
+        p.number: p
+        for p in Policy.objects.filter(number__in=[r.policy_number for r in rows]).select_related(
+            "scheme_version"
+        )
+    }
+    for index, row in enumerate(rows):
+        policy = policies.get(row.policy_number)
+        if policy is None:
+            result.errors.append(
+                (index, _("unknown policy number %(number)s") % {"number": row.policy_number})
+            )
+            continue
+        try:
+            result.recorded.append(
+                premium_receipt_record(
+                    number=row.number,
+                    policy=policy,
+                    months=row.months,
+                    amount=row.amount,
+                    received_on=received_on,
+                    actor=actor,
+                )
+            )
+        except DomainError as exc:
+            result.errors.append((index, exc.message))
+    return result
+
+
+def cash_handover(
+    *, receipts: Sequence[PremiumReceipt], handed_by: Any, actor: Any, date: datetime.date
+) -> CashHandover:
+    """The Bendahara takes the officer's receipts and cash (Buku Kas Harian)."""
+    if not receipts:
+        raise LedgerError("handover_empty")
+    with transaction.atomic():
+        locked = list(
+            PremiumReceipt.objects.select_for_update().filter(pk__in=[r.pk for r in receipts])
+        )
+        for receipt in locked:
+            if receipt.status != ReceiptStatus.COLLECTED:
+                raise LedgerError("receipt_not_collected", number=receipt.number)
+        total = sum(r.amount for r in locked)
+        first = min(r.pk for r in locked)
+        entry = entry_post(
+            date=date,
+            kind=EntryKind.HANDOVER,
+            source_key=f"handover:{first}:{len(locked)}",
+            description=f"Setoran petugas ke Bendahara ({len(locked)} kuitansi)",
+            lines=[Line(acc.CASH, total), Line(acc.CASH_OFFICERS, -total)],
+            actor=actor,
+        )
+        handover = CashHandover.objects.create(
+            handed_by_id=getattr(handed_by, "pk", None),
+            received_by_id=getattr(actor, "pk", None),
+            date=date,
+            amount=total,
+            entry=entry,
+        )
+        PremiumReceipt.objects.filter(pk__in=[r.pk for r in locked]).update(
+            status=ReceiptStatus.HANDED_OVER, handover=handover
+        )
+        return handover
+
+
+def bank_deposit(
+    *, handover: CashHandover, date: datetime.date, bank_reference: str, actor: Any
+) -> CashHandover:
+    """The Bendahara deposits a hand-over into the premium savings account (Buku Bank)."""
+    with transaction.atomic():
+        handover = CashHandover.objects.select_for_update().get(pk=handover.pk)
+        if handover.deposit_entry_id:
+            raise LedgerConflict("already_deposited")
+        entry = entry_post(
+            date=date,
+            kind=EntryKind.DEPOSIT,
+            source_key=f"deposit:{handover.pk}",
+            description=f"Setor ke bank {bank_reference}".strip(),
+            lines=[Line(acc.BANK_SAVINGS, handover.amount), Line(acc.CASH, -handover.amount)],
+            actor=actor,
+        )
+        handover.deposit_entry = entry
+        handover.bank_reference = bank_reference[:60]
+        handover.save(update_fields=["deposit_entry", "bank_reference"])
+        handover.receipts.update(status=ReceiptStatus.DEPOSITED)
+        return handover
+
+
+def premium_aid_record(
+    *, amount: int, date: datetime.date, reference: str, actor: Any = None
+) -> Any:
+    """Government premium aid (bantuan iuran) arriving in the bank: its own source."""
+    amount = rupiah_positive(amount)
+    return entry_post(
+        date=date,
+        kind=EntryKind.PREMIUM_AID,
+        source_key=f"premium-aid:{reference}",
+        description=f"Bantuan iuran pemerintah {reference}",
+        lines=[Line(acc.BANK_SAVINGS, amount), Line(acc.PREMIUM_AID, -amount)],
+        actor=actor,
+    )
+
+
+def participant_savings(participant_id: int) -> int:
+    """What the LPA owes the participant: premiums paid in, less savings paid out."""
+    total = (
+        JournalLine.objects.filter(
+            account__code=acc.PREMIUM_SAVINGS, participant_id=participant_id
+        ).aggregate(t=Sum("amount"))["t"]
+        or 0
+    )
+    return -total
+
+
+def savings_payout(
+    *,
+    policy: Policy,
+    reason: str,
+    paid_on: datetime.date,
+    actor: Any = None,
+    withdrawal_request: str = "",
+) -> Payout:
+    """Pay the saved premiums back: at the end of coverage (the policy matures) or on a
+    written withdrawal request (the policy is withdrawn). One payout per policy."""
+    with transaction.atomic():
+        policy = (
+            Policy.objects.select_for_update().select_related("scheme_version").get(pk=policy.pk)
+        )
+        if Payout.objects.filter(policy=policy).exists():
+            raise LedgerConflict("payout_done", policy=policy.number)
+        if policy.status != PolicyStatus.ACTIVE and not (
+            reason == Payout.Reason.WITHDRAWAL and policy.status == PolicyStatus.REGISTERED
+        ):
+            raise LedgerError(
+                "payout_policy_state",
+                policy=policy.number,
+                state=PolicyStatus(policy.status).label.lower(),
+            )
+        if reason == Payout.Reason.MATURITY and paid_on < policy.end_date:
+            from django.utils.formats import date_format
+
+            raise LedgerError(
+                "payout_not_due", policy=policy.number, date=date_format(policy.end_date, "j F Y")
+            )
+        amount = participant_savings(policy.participant_id)
+        kind = EntryKind.MATURITY if reason == Payout.Reason.MATURITY else EntryKind.WITHDRAWAL
+        entry = None
+        if amount > 0:  # nothing saved (never paid): no money moves, nothing to post
+            entry = entry_post(
+                date=paid_on,
+                kind=kind,
+                source_key=f"payout:{policy.pk}",
+                description=f"Pengembalian premi {policy.number}",
+                lines=[
+                    Line(acc.PREMIUM_SAVINGS, amount, policy.participant_id),
+                    Line(acc.BANK_SAVINGS, -amount),
+                ],
+                actor=actor,
+            )
+        target = (
+            PolicyStatus.MATURED if reason == Payout.Reason.MATURITY else (PolicyStatus.WITHDRAWN)
+        )
+        policy_transition(
+            policy=policy,
+            to_status=target,
+            actor=actor,
+            reason=withdrawal_request or _("end of coverage"),
+            effective_date=paid_on,
+        )
+        return Payout.objects.create(
+            policy=policy,
+            reason=reason,
+            amount=max(amount, 0),
+            paid_on=paid_on,
+            paid_by_id=getattr(actor, "pk", None),
+            entry=entry,
+        )
+
+
+@dataclass(frozen=True)
+class ArrearsReport:
+    lapsed: list[str]
+    near_lapse: list[str]
+
+
+def _arrears(*, on: datetime.date):
+    """(policy, months in arrears, grace months) for every active policy."""
+    paid = dict(
+        PremiumReceipt.objects.exclude(status=ReceiptStatus.REVERSED)
+        .values_list("policy_id")
+        .annotate(m=Sum("months"))
+    )
+    active = Policy.objects.filter(status=PolicyStatus.ACTIVE).select_related(
+        "scheme_version", "participant"
+    )
+    for policy in active.iterator(chunk_size=2000):
+        rules = policy.scheme_version.rules
+        due = min(months_between(policy.start_date, on), coverage_months(rules))
+        yield policy, max(0, due - paid.get(policy.pk, 0)), grace_months(rules)
+
+
+def arrears_run(*, on: datetime.date, actor: Any = None) -> ArrearsReport:
+    """Lapse every active policy whose arrears reached the scheme's grace rule; list
+    those one month from it. Safe to run twice (a lapsed policy is no longer active)."""
+    lapsed, near = [], []
+    for policy, arrears, grace in list(_arrears(on=on)):
+        if arrears >= grace:
+            policy_transition(
+                policy=policy,
+                to_status=PolicyStatus.LAPSED,
+                actor=actor,
+                effective_date=on,
+                reason=_("%(months)s months without a premium") % {"months": arrears},
+            )
+            lapsed.append(policy.number)
+        elif arrears == grace - 1:
+            near.append(policy.number)
+    return ArrearsReport(lapsed=lapsed, near_lapse=near)
+
+
+def policies_near_lapse(*, on: datetime.date) -> list[Policy]:
+    """For the field officers: active policies one unpaid month from lapsing."""
+    return [policy for policy, arrears, grace in _arrears(on=on) if arrears == grace - 1]

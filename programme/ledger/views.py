@@ -1,0 +1,213 @@
+"""Ledger pages: the meeting screen for receipts, hand-over and deposit, the books,
+monthly closing, savings payouts. Bahasa Indonesia, one column, phone first."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from askesos.errors import DomainError
+from askesos.permissions import Action, may, require
+from programme.ledger import books, premiums, services
+from programme.ledger.api import book_file_response, book_for_request
+from programme.ledger.models import CashHandover, Payout, Period, PremiumReceipt, ReceiptStatus
+from programme.participants.models import Policy
+from programme.schemes.rules import monthly_premium
+
+BATCH_ROWS = 20
+
+
+def _date(value: str | None) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return datetime.date.today()
+
+
+@require(Action.PREMIUM_RECORD)
+def receipts_batch_page(request):
+    """Up to 20 receipts per screen, typed in as the officer reads them out at the
+    meeting; amounts default to months x the scheme's premium."""
+    result = None
+    if request.method == "POST":
+        received_on = _date(request.POST.get("received_on"))
+        rows = []
+        numbers = request.POST.getlist("policy")
+        policies = {
+            p.number: p
+            for p in Policy.objects.filter(number__in=numbers).select_related("scheme_version")
+        }
+        for policy_number, number, months, amount in zip(
+            numbers,
+            request.POST.getlist("number"),
+            request.POST.getlist("months"),
+            request.POST.getlist("amount"),
+            strict=False,
+        ):
+            if not policy_number.strip():
+                continue
+            months_int = int(months) if months.strip().isdigit() else 1
+            if amount.strip():
+                amount_value = int(amount) if amount.strip().isdigit() else -1
+            elif policy_number.strip() in policies:
+                amount_value = months_int * monthly_premium(
+                    policies[policy_number.strip()].scheme_version.rules
+                )
+            else:
+                amount_value = -1
+            rows.append(
+                premiums.ReceiptRow(number.strip(), policy_number.strip(), months_int, amount_value)
+            )
+        result = premiums.premium_receipts_batch(
+            rows=rows, received_on=received_on, actor=request.user
+        )
+        result.rows = rows
+        if result.recorded:
+            messages.success(
+                request, _("%(count)s receipts recorded.") % {"count": len(result.recorded)}
+            )
+    return render(
+        request,
+        "ledger/receipts_batch.html",
+        {
+            "result": result,
+            "rows": range(BATCH_ROWS),
+            "today": datetime.date.today(),
+            "near_lapse": premiums.policies_near_lapse(on=datetime.date.today())[:50],
+        },
+    )
+
+
+@require(Action.PREMIUM_RECEIVE)
+def handover_page(request):
+    if request.method == "POST":
+        try:
+            if request.POST.get("deposit"):
+                premiums.bank_deposit(
+                    handover=get_object_or_404(CashHandover, pk=request.POST["deposit"]),
+                    date=_date(request.POST.get("date")),
+                    bank_reference=request.POST.get("bank_reference", ""),
+                    actor=request.user,
+                )
+                messages.success(request, _("Deposit recorded."))
+            else:
+                receipts = list(
+                    PremiumReceipt.objects.filter(pk__in=request.POST.getlist("receipt"))
+                )
+                premiums.cash_handover(
+                    receipts=receipts,
+                    handed_by=receipts[0].collected_by if receipts else None,
+                    actor=request.user,
+                    date=_date(request.POST.get("date")),
+                )
+                messages.success(request, _("Hand-over recorded."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("premium-handover")
+    return render(
+        request,
+        "ledger/handover.html",
+        {
+            "collected": PremiumReceipt.objects.filter(status=ReceiptStatus.COLLECTED)
+            .select_related("policy__participant")
+            .order_by("collected_by_id", "received_on"),
+            "undeposited": CashHandover.objects.filter(deposit_entry__isnull=True).order_by("date"),
+            "today": datetime.date.today(),
+        },
+    )
+
+
+@require(Action.BOOKS_VIEW)
+def books_index(request):
+    month = request.GET.get("bulan") or f"{datetime.date.today():%Y-%m}"
+    return render(
+        request,
+        "ledger/books.html",
+        {
+            "books": [(slug, books.TITLES[slug]) for slug in books.ALL_SLUGS],
+            "month": month,
+        },
+    )
+
+
+@require(Action.BOOKS_VIEW)
+def book_page(request, slug: str):
+    book = book_for_request(slug, request.GET.get("bulan"))
+    kind = request.GET.get("unduh")
+    if kind in {"xlsx", "pdf"}:
+        return book_file_response(book, kind)
+    return render(request, "ledger/book.html", {"book": book, "month": f"{book.month:%Y-%m}"})
+
+
+@require(Action.BOOKS_VIEW)
+def periods_page(request):
+    if request.method == "POST":
+        action = request.POST.get("action")
+        month = _date(
+            request.POST.get("month", "") + "-01"
+            if len(request.POST.get("month", "")) == 7
+            else request.POST.get("month")
+        )
+        needed = {
+            "prepare": Action.PERIOD_PREPARE,
+            "sign": Action.PERIOD_SIGN,
+            "reopen": Action.PERIOD_SIGN,
+        }.get(action)
+        if needed is None or not may(request.user, needed):
+            messages.error(request, _("Your role may not do this."))
+        else:
+            try:
+                if action == "prepare":
+                    services.period_prepare(month=month, actor=request.user)
+                elif action == "sign":
+                    services.period_sign(month=month, actor=request.user)
+                else:
+                    services.period_reopen(
+                        month=month, actor=request.user, reason=request.POST.get("reason", "")
+                    )
+                messages.success(request, _("Done."))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        return redirect("periods")
+    periods = Period.objects.prefetch_related("events").order_by("-month")[:24]
+    activity = PremiumReceipt.objects.values("received_on__year", "received_on__month").annotate(
+        n=Count("pk"), total=Sum("amount")
+    )
+    return render(
+        request,
+        "ledger/periods.html",
+        {
+            "periods": periods,
+            "activity": activity,
+            "this_month": f"{datetime.date.today():%Y-%m}",
+            "may_prepare": may(request.user, Action.PERIOD_PREPARE),
+            "may_sign": may(request.user, Action.PERIOD_SIGN),
+        },
+    )
+
+
+@require(Action.LEDGER_POST)
+@require_POST
+def payout_page(request, pk: int):
+    policy = get_object_or_404(Policy, pk=pk)
+    try:
+        payout = premiums.savings_payout(
+            policy=policy,
+            reason=request.POST.get("reason", Payout.Reason.MATURITY),
+            paid_on=_date(request.POST.get("paid_on")),
+            actor=request.user,
+            withdrawal_request=request.POST.get("withdrawal_request", ""),
+        )
+        messages.success(
+            request,
+            _("Savings paid back: %(amount)s.")
+            % {"amount": f"Rp {payout.amount:,}".replace(",", ".")},
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("participant-detail", pk=policy.participant_id)

@@ -1,0 +1,93 @@
+import datetime
+
+import pytest
+
+from programme.ledger import accounts as acc
+from programme.ledger.errors import LedgerError
+from programme.ledger.funds import (
+    grant_receive,
+    grant_spend,
+    loan_disburse,
+    loan_repay,
+    loans_in_arrears,
+    revolving_capital_add,
+)
+from programme.ledger.services import account_balance
+from programme.participants.services import participant_register
+from tests.programme.conftest import person
+
+DAY = datetime.date(2026, 2, 1)
+
+
+@pytest.fixture
+def participant(in_lpa_a):
+    return participant_register(data=person(), start_date=DAY).participant
+
+
+def test_a_bridging_loan_is_repaid_with_its_fee_going_to_operations(participant):
+    revolving_capital_add(amount=1_000_000, date=DAY, reference="modal-awal")
+
+    loan = loan_disburse(
+        participant=participant,
+        principal=250_000,
+        fee=10_000,
+        installments=3,
+        purpose="ban motor ojek",
+        date=DAY,
+    )
+
+    schedule = list(loan.schedule.all())
+    assert [i.principal for i in schedule] == [83_334, 83_333, 83_333]
+    assert [i.fee for i in schedule] == [3_334, 3_333, 3_333]
+    assert [i.due_on for i in schedule] == [
+        datetime.date(2026, 3, 1),
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 5, 1),
+    ]
+    for installment in schedule:
+        loan_repay(installment=installment, date=installment.due_on)
+    assert account_balance(acc.LOANS_RECEIVABLE) == 0
+    assert account_balance(acc.LOAN_INCOME) == -10_000
+    assert account_balance(acc.BANK_REVOLVING) == 1_010_000
+
+
+def test_overdue_installments_are_listed(participant):
+    revolving_capital_add(amount=500_000, date=DAY, reference="modal")
+    loan_disburse(
+        participant=participant,
+        principal=100_000,
+        fee=0,
+        installments=2,
+        purpose="modal dagang",
+        date=DAY,
+    )
+
+    overdue = loans_in_arrears(on=datetime.date(2026, 4, 15))
+
+    assert [i.number for i in overdue] == [1, 2]
+
+
+def test_no_loan_beyond_the_revolving_fund(participant):
+    revolving_capital_add(amount=100_000, date=DAY, reference="modal")
+
+    with pytest.raises(LedgerError) as refused:
+        loan_disburse(
+            participant=participant, principal=100_001, fee=0, installments=1, purpose="x", date=DAY
+        )
+
+    assert refused.value.code == "insufficient_funds"
+
+
+def test_grants_are_received_and_spent_within_their_amount(in_lpa_a):
+    grant = grant_receive(
+        donor="Yayasan Donor",
+        purpose="pelatihan kader",
+        amount=2_000_000,
+        date=DAY,
+        reference="H-1",
+    )
+    grant_spend(grant=grant, amount=1_500_000, description="pelatihan", date=DAY, reference="H-1-a")
+
+    with pytest.raises(LedgerError):
+        grant_spend(grant=grant, amount=600_000, description="lagi", date=DAY, reference="H-1-b")
+    assert account_balance(acc.BANK_GRANTS) == 500_000
