@@ -2,16 +2,22 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print a table. Available: provisioning, registry."
+    help = "Run a benchmark and print a table. Available: provisioning, registry, premiums."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=["provisioning", "registry"])
+        parser.add_argument("name", choices=["provisioning", "registry", "premiums"])
+        parser.add_argument("--lpas", type=int, default=None, help="premiums: only the first N")
         parser.add_argument("--tenants", type=int, default=50, help="provisioning")
         parser.add_argument("--participants", type=int, default=50_000, help="registry")
         parser.add_argument("--import-rows", type=int, default=10_000, help="registry")
         parser.add_argument("--queries", type=int, default=300, help="registry")
 
     def handle(self, *args, name: str, tenants: int, **options):
+        if name == "premiums":
+            from askesos.bench import premiums
+
+            self.stdout.write("\n".join(premiums.run(limit=options["lpas"])))
+            return
         if name == "registry":
             from askesos.bench import registry
 

@@ -1,0 +1,93 @@
+"""Premium posting benchmark: one month of premiums for every open policy of every LPA
+through the bulk path, against a bare COPY of the same rows into plain tables.
+
+Run it on a database filled by `askesos generate --lpas 2000 --participants 250`.
+Each run posts the next unpaid month; the bare COPY goes into scratch tables that are
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import time
+
+from django.db import connection
+from django.db.models import Max
+
+from programme.ledger.bulk import BulkReceipt, premiums_bulk_post
+from programme.ledger.models import PremiumReceipt
+from programme.participants.models import OPEN_STATUSES, Policy
+from tenants.models import Lpa
+
+
+def _next_month(lpa: Lpa) -> int:
+    connection.set_tenant(lpa)
+    done = PremiumReceipt.objects.aggregate(m=Max("first_month"))["m"]
+    return 0 if done is None else done + 1
+
+
+def run(*, limit: int | None = None) -> list[str]:
+    lpas = list(Lpa.objects.filter(is_ready=True).order_by("pk")[:limit])
+    if not lpas:
+        return ["no LPAs: run `askesos generate --lpas 2000 --participants 250` first"]
+    month = _next_month(lpas[0])
+    received_on = datetime.date(2026, 1, 5) + datetime.timedelta(days=31 * month)
+    receipts_total = 0
+    started = time.perf_counter()
+    for lpa in lpas:
+        connection.set_tenant(lpa)
+        open_policies = list(
+            Policy.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
+        )
+        if not open_policies:
+            continue
+        premiums_bulk_post(
+            receipts=[BulkReceipt(f"M{month:02d}-{pk}", pk) for pk in open_policies],
+            received_on=received_on,
+            reference=f"bench-{month}",
+        )
+        receipts_total += len(open_policies)
+    bulk_s = time.perf_counter() - started
+    connection.set_schema_to_public()
+    copy_s = _bare_copy(receipts_total)
+    return [
+        f"Premium posting, coverage month {month + 1}: {len(lpas)} LPAs, {receipts_total} receipts",
+        f"{'path':<46} {'seconds':>8} {'rows/s':>10}",
+        f"{'bulk path (validate, entry, COPY, activate)':<46} {bulk_s:>8.1f} "
+        f"{receipts_total / bulk_s:>10,.0f}",
+        f"{'bare COPY of the same receipt and line rows':<46} {copy_s:>8.1f} "
+        f"{receipts_total / copy_s:>10,.0f}",
+        f"ratio bulk / bare COPY: {bulk_s / copy_s:.1f}x",
+    ]
+
+
+def _bare_copy(count: int) -> float:
+    """The floor: the same number of receipt rows and savings lines, COPY'd into two
+    plain tables with a primary key and nothing else."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TABLE IF EXISTS bench_receipts, bench_lines;"
+            "CREATE TABLE bench_receipts (id bigserial PRIMARY KEY, number text, policy_id "
+            "bigint, first_month int, months int, amount int, received_on date, status text, "
+            "entry_id bigint);"
+            "CREATE TABLE bench_lines (id bigserial PRIMARY KEY, entry_id bigint, account_id "
+            "bigint, amount bigint, participant_id bigint);"
+        )
+        receipts, lines = io.StringIO(), io.StringIO()
+        for i in range(count):
+            receipts.write(f"M-{i}\t{i}\t0\t1\t5000\t2026-01-05\tcollected\t{i // 250}\n")
+            lines.write(f"{i // 250}\t2\t-5000\t{i}\n")
+        started = time.perf_counter()
+        with cursor.copy(
+            "COPY bench_receipts (number, policy_id, first_month, months, amount, "
+            "received_on, status, entry_id) FROM STDIN"
+        ) as copy:
+            copy.write(receipts.getvalue())
+        with cursor.copy(
+            "COPY bench_lines (entry_id, account_id, amount, participant_id) FROM STDIN"
+        ) as copy:
+            copy.write(lines.getvalue())
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_receipts, bench_lines")
+    return elapsed
