@@ -147,7 +147,7 @@ def balance_sheet(month: datetime.date) -> Book:
             [
                 account.code,
                 account.name,
-                AccountKind(account.kind).label,
+                str(AccountKind(account.kind).label),
                 max(amount, 0),
                 max(-amount, 0),
             ]

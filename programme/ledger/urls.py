@@ -9,6 +9,7 @@ urlpatterns = [
     path("buku/<slug:slug>/", views.book_page, name="book"),
     path("tutup-buku/", views.periods_page, name="periods"),
     path("polis/<int:pk>/pengembalian-premi/", views.payout_page, name="policy-payout"),
+    path("polis/<int:pk>/bukti-pengembalian.pdf", views.payout_slip, name="payout-slip"),
     path("api/premiums/receipts/", api.ReceiptBatchApi.as_view(), name="api-receipts"),
     path("api/premiums/handovers/", api.HandoverApi.as_view(), name="api-handover"),
     path("api/premiums/handovers/<int:pk>/deposit/", api.DepositApi.as_view(), name="api-deposit"),

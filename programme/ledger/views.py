@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from askesos.errors import DomainError
+from askesos.money import format_rupiah
 from askesos.permissions import Action, may, require
 from programme.ledger import books, premiums, services
 from programme.ledger.api import book_file_response, book_for_request
@@ -19,7 +20,12 @@ from programme.ledger.models import CashHandover, Payout, Period, PremiumReceipt
 from programme.participants.models import Policy
 from programme.schemes.rules import monthly_premium
 
-BATCH_ROWS = 20
+BATCH_ROWS = 25  # ?baris=100 for a large meeting
+
+
+def _rows(request) -> int:
+    asked = request.GET.get("baris", "")
+    return min(int(asked), 100) if asked.isdigit() and int(asked) > 0 else BATCH_ROWS
 
 
 def _date(value: str | None) -> datetime.date:
@@ -76,7 +82,7 @@ def receipts_batch_page(request):
         "ledger/receipts_batch.html",
         {
             "result": result,
-            "rows": range(BATCH_ROWS),
+            "rows": range(_rows(request)),
             "today": datetime.date.today(),
             "near_lapse": premiums.policies_near_lapse(on=datetime.date.today())[:50],
         },
@@ -205,9 +211,20 @@ def payout_page(request, pk: int):
         )
         messages.success(
             request,
-            _("Savings paid back: %(amount)s.")
-            % {"amount": f"Rp {payout.amount:,}".replace(",", ".")},
+            _("Savings paid back: %(amount)s.") % {"amount": format_rupiah(payout.amount)},
         )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("participant-detail", pk=policy.participant_id)
+
+
+@require(Action.BOOKS_VIEW)
+def payout_slip(request, pk: int):
+    from django.http import HttpResponse
+
+    from programme.ledger.slips import payout_slip_pdf
+
+    payout = get_object_or_404(Payout.objects.select_related("policy__participant"), policy_id=pk)
+    response = HttpResponse(payout_slip_pdf(payout), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="pengembalian-{payout.policy.number}.pdf"'
+    return response

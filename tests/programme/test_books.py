@@ -1,0 +1,119 @@
+"""The books as pages, PDF and Excel; the ledger pages through the real middleware."""
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from programme.ledger import books
+from programme.ledger.models import Payout, PremiumReceipt
+from programme.ledger.premiums import bank_deposit, cash_handover, savings_payout
+from programme.participants.services import participant_register
+from tests.conftest import client_on, host_of
+from tests.programme.conftest import person
+
+DAY = datetime.date(2026, 1, 10)
+
+
+@pytest.fixture
+def staff(lpa_a, make_staff):
+    return {role: make_staff(lpa_a, role) for role in ("petugas_lapangan", "bendahara", "ketua")}
+
+
+def test_the_meeting_screen_records_receipts_and_reports_bad_lines(lpa_a, staff):
+    from django.db import connection
+
+    connection.set_tenant(lpa_a)
+    policy = participant_register(data=person(), start_date=datetime.date(2026, 1, 1))
+    client = client_on(host_of(lpa_a), staff["petugas_lapangan"])
+
+    page = client.post(
+        "/premi/",
+        {
+            "received_on": "2026-01-10",
+            "policy": [policy.number, "AKS-SALAH", ""],
+            "number": ["K-001", "K-002", ""],
+            "months": ["3", "1", "1"],
+            "amount": ["", "", ""],
+        },
+    ).content.decode()
+
+    assert "1 kuitansi tercatat" in page
+    assert "AKS-SALAH" in page and "tidak dikenal" in page
+    connection.set_tenant(lpa_a)
+    assert PremiumReceipt.objects.get().amount == 15_000
+
+
+def test_every_book_renders_as_page_pdf_and_excel(lpa_a, staff):
+    from django.db import connection
+
+    connection.set_tenant(lpa_a)
+    policy = participant_register(data=person(), start_date=datetime.date(2026, 1, 1))
+    client = client_on(host_of(lpa_a), staff["petugas_lapangan"])
+    client.post(
+        "/premi/",
+        {
+            "received_on": "2026-01-10",
+            "policy": [policy.number],
+            "number": ["K-9"],
+            "months": ["2"],
+            "amount": [""],
+        },
+    )
+    bendahara = client_on(host_of(lpa_a), staff["bendahara"])
+
+    for slug in books.ALL_SLUGS:
+        page = bendahara.get(f"/buku/{slug}/", {"bulan": "2026-01"})
+        assert page.status_code == 200, slug
+        pdf = bendahara.get(f"/buku/{slug}/", {"bulan": "2026-01", "unduh": "pdf"})
+        assert pdf.content.startswith(b"%PDF"), slug
+        xlsx = bendahara.get(f"/buku/{slug}/", {"bulan": "2026-01", "unduh": "xlsx"})
+        sheet = load_workbook(io.BytesIO(xlsx.content)).active
+        assert sheet["A1"].value == "LPA Uji A", slug
+    receipts_page = bendahara.get("/buku/setoran-premi/", {"bulan": "2026-01"}).content.decode()
+    assert "K-9" in receipts_page and "Rp 10.000" in receipts_page
+
+
+def test_a_field_officer_may_not_open_the_books(lpa_a, staff):
+    response = client_on(host_of(lpa_a), staff["petugas_lapangan"]).get("/buku/")
+
+    assert response.status_code == 403
+
+
+def test_the_payout_slip(lpa_a, staff):
+    from django.db import connection
+
+    connection.set_tenant(lpa_a)
+    policy = participant_register(data=person(), start_date=datetime.date(2026, 1, 1))
+    from programme.ledger.premiums import premium_receipt_record
+
+    receipt = premium_receipt_record(
+        number="K-1", policy=policy, months=4, amount=20_000, received_on=DAY
+    )
+    handover = cash_handover(receipts=[receipt], handed_by=None, actor=None, date=DAY)
+    bank_deposit(handover=handover, date=DAY, bank_reference="BRI", actor=None)
+    savings_payout(
+        policy=policy,
+        reason=Payout.Reason.WITHDRAWAL,
+        paid_on=datetime.date(2026, 2, 1),
+        withdrawal_request="surat 1/II/2026",
+    )
+
+    slip = client_on(host_of(lpa_a), staff["bendahara"]).get(
+        f"/polis/{policy.pk}/bukti-pengembalian.pdf"
+    )
+
+    assert slip.status_code == 200 and slip.content.startswith(b"%PDF")
+
+
+def test_closing_through_the_pages_needs_two_people(lpa_a, staff):
+    bendahara = client_on(host_of(lpa_a), staff["bendahara"])
+    ketua = client_on(host_of(lpa_a), staff["ketua"])
+
+    bendahara.post("/tutup-buku/", {"action": "prepare", "month": "2026-01"})
+    refused = bendahara.post("/tutup-buku/", {"action": "sign", "month": "2026-01"}, follow=True)
+    signed = ketua.post("/tutup-buku/", {"action": "sign", "month": "2026-01"}, follow=True)
+
+    assert "tidak berwenang" in refused.content.decode()
+    assert "Ditutup dan disahkan" in signed.content.decode()
