@@ -42,6 +42,7 @@ class LedgerError(DomainError):
         "period_earlier_open": _("Close %(month)s first: months are closed in order."),
         "installment_paid": _("Installment %(number)s was already paid."),
         "loan_terms": _("A loan needs a principal above zero and 1 to 36 installments."),
+        "policy_unknown": _("Unknown policy number %(number)s."),
     }
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("buku/", views.books_index, name="books"),
     path("buku/<slug:slug>/", views.book_page, name="book"),
     path("tutup-buku/", views.periods_page, name="periods"),
+    path("dana/", views.funds_page, name="funds"),
     path("polis/<int:pk>/pengembalian-premi/", views.payout_page, name="policy-payout"),
     path("polis/<int:pk>/bukti-pengembalian.pdf", views.payout_slip, name="payout-slip"),
     path("api/premiums/receipts/", api.ReceiptBatchApi.as_view(), name="api-receipts"),

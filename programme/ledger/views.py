@@ -16,6 +16,7 @@ from askesos.money import format_rupiah
 from askesos.permissions import Action, may, require
 from programme.ledger import books, premiums, services
 from programme.ledger.api import book_file_response, book_for_request
+from programme.ledger.errors import LedgerError
 from programme.ledger.models import CashHandover, Payout, Period, PremiumReceipt, ReceiptStatus
 from programme.participants.models import Policy
 from programme.schemes.rules import monthly_premium
@@ -228,3 +229,90 @@ def payout_slip(request, pk: int):
     response = HttpResponse(payout_slip_pdf(payout), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="pengembalian-{payout.policy.number}.pdf"'
     return response
+
+
+@require(Action.BOOKS_VIEW)
+def funds_page(request):
+    """Dana talangan and hibah: lend, collect installments, receive and spend grants."""
+    from programme.ledger import funds
+    from programme.ledger.models import Grant, Loan, LoanInstallment
+    from programme.participants.models import Participant
+
+    if request.method == "POST":
+        if not may(request.user, Action.LEDGER_POST):
+            messages.error(request, _("Your role may not do this."))
+            return redirect("funds")
+        action = request.POST.get("action")
+        day = _date(request.POST.get("date"))
+        try:
+            if action == "loan":
+                participant = Participant.objects.filter(
+                    policies__number=request.POST.get("policy_number", "").strip()
+                ).first()
+                if participant is None:
+                    raise LedgerError("policy_unknown", number=request.POST.get("policy_number"))
+                funds.loan_disburse(
+                    participant=participant,
+                    principal=_int(request.POST.get("principal")),
+                    fee=_int(request.POST.get("fee") or "0"),
+                    installments=_int(request.POST.get("installments")),
+                    purpose=request.POST.get("purpose", ""),
+                    date=day,
+                    actor=request.user,
+                )
+            elif action == "repay":
+                funds.loan_repay(
+                    installment=get_object_or_404(
+                        LoanInstallment, pk=request.POST.get("installment")
+                    ),
+                    date=day,
+                    actor=request.user,
+                )
+            elif action == "capital":
+                funds.revolving_capital_add(
+                    amount=_int(request.POST.get("amount")),
+                    date=day,
+                    reference=request.POST.get("reference", ""),
+                    actor=request.user,
+                )
+            elif action == "grant":
+                funds.grant_receive(
+                    donor=request.POST.get("donor", ""),
+                    purpose=request.POST.get("purpose", ""),
+                    amount=_int(request.POST.get("amount")),
+                    date=day,
+                    reference=request.POST.get("reference", ""),
+                    actor=request.user,
+                )
+            elif action == "grant_use":
+                funds.grant_spend(
+                    grant=get_object_or_404(Grant, pk=request.POST.get("grant")),
+                    amount=_int(request.POST.get("amount")),
+                    description=request.POST.get("description", ""),
+                    date=day,
+                    reference=request.POST.get("reference", ""),
+                    actor=request.user,
+                )
+            messages.success(request, _("Done."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("funds")
+    return render(
+        request,
+        "ledger/funds.html",
+        {
+            "loans": Loan.objects.select_related("participant")
+            .prefetch_related("schedule")
+            .order_by("-disbursed_on")[:50],
+            "overdue": funds.loans_in_arrears(),
+            "grants": Grant.objects.order_by("-received_on")[:50],
+            "today": datetime.date.today(),
+            "may_post": may(request.user, Action.LEDGER_POST),
+        },
+    )
+
+
+def _int(value: str | None) -> int:
+    """A whole number from a form field, or -1 (which the services refuse in words)."""
+    text = (value or "").replace(".", "").strip()
+    return int(text) if text.isdigit() else -1

@@ -117,3 +117,53 @@ def test_closing_through_the_pages_needs_two_people(lpa_a, staff):
 
     assert "tidak berwenang" in refused.content.decode()
     assert "Ditutup dan disahkan" in signed.content.decode()
+
+
+def test_the_funds_page_lends_and_collects(lpa_a, staff):
+    from django.db import connection
+
+    from programme.ledger import accounts as acc
+    from programme.ledger.models import LoanInstallment
+    from programme.ledger.services import account_balance
+
+    connection.set_tenant(lpa_a)
+    policy = participant_register(data=person(), start_date=datetime.date(2026, 1, 1))
+    bendahara = client_on(host_of(lpa_a), staff["bendahara"])
+
+    bendahara.post(
+        "/dana/",
+        {"action": "capital", "amount": "1.000.000", "reference": "M1", "date": "2026-01-05"},
+    )
+    bendahara.post(
+        "/dana/",
+        {
+            "action": "loan",
+            "policy_number": policy.number,
+            "purpose": "ban ojek",
+            "principal": "300000",
+            "fee": "15000",
+            "installments": "3",
+            "date": "2026-01-06",
+        },
+    )
+    connection.set_tenant(lpa_a)
+    first = LoanInstallment.objects.order_by("number").first()
+    page = bendahara.post(
+        "/dana/", {"action": "repay", "installment": first.pk, "date": "2026-02-06"}, follow=True
+    ).content.decode()
+
+    assert "Selesai" in page and "ban ojek" in page
+    connection.set_tenant(lpa_a)
+    assert account_balance(acc.LOANS_RECEIVABLE) == 200_000
+    refused = bendahara.post(
+        "/dana/",
+        {
+            "action": "loan",
+            "policy_number": "AKS-X",
+            "purpose": "x",
+            "principal": "1",
+            "installments": "1",
+        },
+        follow=True,
+    ).content.decode()
+    assert "AKS-X" in refused
