@@ -13,19 +13,20 @@ from django.utils import timezone
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import EntryKind, Grant, JournalEntry, Loan, LoanInstallment
-from programme.ledger.services import Line, entry_post, rupiah_positive
+from programme.ledger.services import Line, entry_post, rupiah_positive, transfer_post
 
 
 def revolving_capital_add(
     *, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> JournalEntry:
-    amount = rupiah_positive(amount)
-    return entry_post(
+    return transfer_post(
+        debit=acc.BANK_REVOLVING,
+        credit=acc.REVOLVING_CAPITAL,
+        amount=amount,
         date=date,
         kind=EntryKind.GRANT,
         source_key=f"revolving-capital:{reference}",
         description=f"Modal dana perputaran {reference}",
-        lines=[Line(acc.BANK_REVOLVING, amount), Line(acc.REVOLVING_CAPITAL, -amount)],
         actor=actor,
     )
 
@@ -34,13 +35,14 @@ def subsidy_receive(
     *, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> JournalEntry:
     """The government claim-reserve subsidy arriving in the reserve account."""
-    amount = rupiah_positive(amount)
-    return entry_post(
+    return transfer_post(
+        debit=acc.BANK_RESERVE,
+        credit=acc.RESERVE_FUND,
+        amount=amount,
         date=date,
         kind=EntryKind.SUBSIDY,
         source_key=f"subsidy:{reference}",
         description=f"Subsidi Cadangan Dana Klaim {reference}",
-        lines=[Line(acc.BANK_RESERVE, amount), Line(acc.RESERVE_FUND, -amount)],
         actor=actor,
     )
 
@@ -178,13 +180,14 @@ def grant_spend(
     reference: str,
     actor: Any = None,
 ) -> JournalEntry:
-    amount = rupiah_positive(amount)
-    return entry_post(
+    return transfer_post(
+        debit=acc.GRANT_SPENDING,
+        credit=acc.BANK_GRANTS,
+        amount=amount,
         date=date,
         kind=EntryKind.GRANT_USE,
         source_key=f"grant-use:{reference}",
         description=f"Penggunaan hibah {grant.donor}: {description}"[:300],
-        lines=[Line(acc.GRANT_SPENDING, amount), Line(acc.BANK_GRANTS, -amount)],
         actor=actor,
     )
 
@@ -192,12 +195,13 @@ def grant_spend(
 def expense_record(
     *, amount: int, description: str, date: datetime.date, reference: str, actor: Any = None
 ) -> JournalEntry:
-    amount = rupiah_positive(amount)
-    return entry_post(
+    return transfer_post(
+        debit=acc.OPERATING_EXPENSE,
+        credit=acc.CASH,
+        amount=amount,
         date=date,
         kind=EntryKind.EXPENSE,
         source_key=f"expense:{reference}",
         description=description[:300],
-        lines=[Line(acc.OPERATING_EXPENSE, amount), Line(acc.CASH, -amount)],
         actor=actor,
     )

@@ -30,7 +30,13 @@ from programme.ledger.models import (
     PremiumReceipt,
     ReceiptStatus,
 )
-from programme.ledger.services import Line, entry_post, entry_reverse, rupiah_positive
+from programme.ledger.services import (
+    Line,
+    entry_post,
+    entry_reverse,
+    rupiah_positive,
+    transfer_post,
+)
 from programme.participants.lifecycle import policy_transition
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
 from programme.schemes.rules import coverage_months, grace_months, monthly_premium
@@ -263,13 +269,14 @@ def premium_aid_record(
     *, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> Any:
     """Government premium aid (bantuan iuran) arriving in the bank: its own source."""
-    amount = rupiah_positive(amount)
-    return entry_post(
+    return transfer_post(
+        debit=acc.BANK_SAVINGS,
+        credit=acc.PREMIUM_AID,
+        amount=amount,
         date=date,
         kind=EntryKind.PREMIUM_AID,
         source_key=f"premium-aid:{reference}",
         description=f"Bantuan iuran pemerintah {reference}",
-        lines=[Line(acc.BANK_SAVINGS, amount), Line(acc.PREMIUM_AID, -amount)],
         actor=actor,
     )
 

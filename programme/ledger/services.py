@@ -136,6 +136,29 @@ def entry_post(
         return existing
 
 
+def transfer_post(
+    *,
+    debit: str,
+    credit: str,
+    amount: Any,
+    date: datetime.date,
+    kind: str,
+    source_key: str,
+    description: str,
+    actor: Any = None,
+) -> JournalEntry:
+    """The common two-line entry: `amount` (whole, positive rupiah) from `credit` to `debit`."""
+    amount = rupiah_positive(amount)
+    return entry_post(
+        date=date,
+        kind=kind,
+        source_key=source_key,
+        description=description,
+        lines=[Line(debit, amount), Line(credit, -amount)],
+        actor=actor,
+    )
+
+
 def _lock_money_accounts(lines: Iterable[Line]) -> dict[str, Account]:
     codes = sorted({line.account for line in lines})
     accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}

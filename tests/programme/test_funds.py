@@ -91,3 +91,16 @@ def test_grants_are_received_and_spent_within_their_amount(in_lpa_a):
     with pytest.raises(LedgerError):
         grant_spend(grant=grant, amount=600_000, description="lagi", date=DAY, reference="H-1-b")
     assert account_balance(acc.BANK_GRANTS) == 500_000
+
+
+def test_subsidy_and_premium_aid_are_sources_of_their_own(in_lpa_a):
+    from programme.ledger.funds import subsidy_receive
+    from programme.ledger.premiums import premium_aid_record
+
+    subsidy_receive(amount=25_000_000, date=DAY, reference="SP2D-001")
+    subsidy_receive(amount=25_000_000, date=DAY, reference="SP2D-001")  # retried: once
+    premium_aid_record(amount=10_400 * 12 * 3, date=DAY, reference="BI-2026-01")
+
+    assert account_balance(acc.BANK_RESERVE) == 25_000_000
+    assert account_balance(acc.RESERVE_FUND) == -25_000_000
+    assert account_balance(acc.PREMIUM_AID) == -374_400
