@@ -26,6 +26,7 @@ from programme.participants.services import (
     participant_check,
 )
 from tenants.models import LegalForm, Lpa
+from tenants.selectors import lpa_each
 from tenants.services import lpa_provision
 
 MEN = (
@@ -322,7 +323,7 @@ def generate(
     )
     wilayah = WilayahCodes.load()
     written = made = 0
-    for lpa in targets:
+    for lpa in lpa_each(targets):
         made += 1
         written += lpa_participants_generate(
             lpa=lpa, count=participants, seed=seed, today=today, wilayah=wilayah

@@ -20,8 +20,10 @@ from django.utils import timezone
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import Account, EntryKind, JournalEntry, PremiumReceipt
+from programme.ledger.premiums import premiums_lock
 from programme.ledger.services import period_ensure_open
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
+from programme.schemes.models import SchemeVersion
 from programme.schemes.rules import coverage_months, monthly_premium
 
 
@@ -58,12 +60,20 @@ def premiums_bulk_post(
     period_ensure_open(received_on)
     actor_id = getattr(actor, "pk", None)
     with transaction.atomic():
+        premiums_lock()  # instead of locking every policy row of the batch
+        # Plain rows, and each scheme's rules parsed once: building 250 model instances,
+        # each with its scheme's JSON, was about half of the time per LPA.
         policies = {
-            p.pk: p
-            for p in Policy.objects.select_for_update()
-            .filter(pk__in=[r.policy_id for r in receipts])
-            .select_related("scheme_version")
+            row[0]: row
+            for row in Policy.objects.filter(pk__in=[r.policy_id for r in receipts]).values_list(
+                "pk", "participant_id", "status", "scheme_version_id", "number"
+            )
         }
+        schemes = dict(
+            SchemeVersion.objects.filter(pk__in={row[3] for row in policies.values()}).values_list(
+                "pk", "rules"
+            )
+        )
         paid = dict(
             PremiumReceipt.objects.filter(policy_id__in=list(policies))
             .exclude(status="reversed")
@@ -80,15 +90,16 @@ def premiums_bulk_post(
             raise LedgerError("receipt_number_taken", number=number)
         rows, savings, activate, total = [], [], [], 0
         for r in receipts:
-            policy = policies.get(r.policy_id)
-            if policy is None or policy.status not in OPEN_STATUSES:
+            row = policies.get(r.policy_id)
+            if row is None or row[2] not in OPEN_STATUSES:
                 raise LedgerError(
                     "receipt_policy_closed",
-                    policy=getattr(policy, "number", r.policy_id),
-                    state=PolicyStatus(policy.status).label.lower() if policy else "?",
+                    policy=row[4] if row else r.policy_id,
+                    state=PolicyStatus(row[2]).label.lower() if row else "?",
                 )
-            rules = policy.scheme_version.rules
-            already = paid.get(policy.pk, 0)
+            pk, participant_id, status, scheme_id, _number = row
+            rules = schemes[scheme_id]
+            already = paid.get(pk, 0)
             if r.months < 1 or r.months > coverage_months(rules) - already:
                 raise LedgerError(
                     "receipt_beyond_coverage",
@@ -96,12 +107,12 @@ def premiums_bulk_post(
                     months=r.months,
                 )
             amount = r.months * monthly_premium(rules)
-            paid[policy.pk] = already + r.months
+            paid[pk] = already + r.months
             total += amount
-            rows.append((r.number, policy.pk, already, r.months, amount))
-            savings.append((policy.participant_id, -amount))
-            if policy.status == PolicyStatus.REGISTERED:
-                activate.append(policy.pk)
+            rows.append((r.number, pk, already, r.months, amount))
+            savings.append((participant_id, -amount))
+            if status == PolicyStatus.REGISTERED:
+                activate.append(pk)
         entry = JournalEntry.objects.create(
             date=received_on,
             kind=EntryKind.PREMIUM,

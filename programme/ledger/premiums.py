@@ -61,6 +61,18 @@ def months_in_arrears(policy: Policy, *, on: datetime.date) -> int:
     return max(0, due - paid_months(policy))
 
 
+def premiums_lock() -> None:
+    """Serialise premium postings within one LPA (held to the end of the transaction):
+    a receipt and a batch for the same policy cannot both count the months already
+    paid. One advisory lock instead of a row lock on every policy of a batch."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{connection.schema_name}:premiums"]
+        )
+
+
 def premium_receipt_record(
     *,
     number: str,
@@ -76,6 +88,7 @@ def premium_receipt_record(
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise LedgerError("amount_invalid", field="months", value=months)
     with transaction.atomic():
+        premiums_lock()
         policy = (
             Policy.objects.select_for_update().select_related("scheme_version").get(pk=policy.pk)
         )

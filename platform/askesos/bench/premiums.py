@@ -19,6 +19,7 @@ from programme.ledger.bulk import BulkReceipt, premiums_bulk_post
 from programme.ledger.models import PremiumReceipt
 from programme.participants.models import OPEN_STATUSES, Policy
 from tenants.models import Lpa
+from tenants.selectors import lpa_each
 
 
 def _next_month(lpa: Lpa) -> int:
@@ -27,32 +28,54 @@ def _next_month(lpa: Lpa) -> int:
     return 0 if done is None else done + 1
 
 
-def run(*, limit: int | None = None) -> list[str]:
-    lpas = list(Lpa.objects.filter(is_ready=True).order_by("pk")[:limit])
-    if not lpas:
-        return ["no LPAs: run `askesos generate --lpas 2000 --participants 250` first"]
-    month = _next_month(lpas[0])
-    received_on = datetime.date(2026, 1, 5) + datetime.timedelta(days=31 * month)
-    receipts_total = 0
-    started = time.perf_counter()
-    for lpa in lpas:
+def _post_month(args: tuple[list[int], int, str]) -> int:
+    """Post the month for a share of the LPAs (runs in a worker process)."""
+    from django.db import connections
+
+    lpa_ids, month, day = args
+    connections.close_all()  # never share the parent's connection
+    received_on = datetime.date.fromisoformat(day)
+    posted = 0
+    for lpa in lpa_each(Lpa.objects.filter(pk__in=lpa_ids).order_by("pk")):
         connection.set_tenant(lpa)
         open_policies = list(
             Policy.objects.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True)
         )
-        if not open_policies:
-            continue
-        premiums_bulk_post(
-            receipts=[BulkReceipt(f"M{month:02d}-{pk}", pk) for pk in open_policies],
-            received_on=received_on,
-            reference=f"bench-{month}",
-        )
-        receipts_total += len(open_policies)
-    bulk_s = time.perf_counter() - started
+        if open_policies:
+            premiums_bulk_post(
+                receipts=[BulkReceipt(f"M{month:02d}-{pk}", pk) for pk in open_policies],
+                received_on=received_on,
+                reference=f"bench-{month}",
+            )
+            posted += len(open_policies)
+    connections.close_all()
+    return posted
+
+
+def run(*, limit: int | None = None, processes: int = 1) -> list[str]:
+    lpas = list(Lpa.objects.filter(is_ready=True).order_by("pk")[:limit])
+    if not lpas:
+        return ["no LPAs: run `askesos generate --lpas 2000 --participants 250` first"]
+    month = _next_month(lpas[0])
     connection.set_schema_to_public()
+    day = (datetime.date(2026, 1, 5) + datetime.timedelta(days=31 * month)).isoformat()
+    shares = [([lpa.pk for lpa in lpas[i::processes]], month, day) for i in range(processes)]
+    started = time.perf_counter()
+    if processes == 1:
+        receipts_total = _post_month(shares[0])
+    else:
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            receipts_total = sum(pool.map(_post_month, shares))
+    bulk_s = time.perf_counter() - started
     copy_s = _bare_copy(receipts_total)
     return [
-        f"Premium posting, coverage month {month + 1}: {len(lpas)} LPAs, {receipts_total} receipts",
+        f"Premium posting, coverage month {month + 1}: {len(lpas)} LPAs, "
+        f"{receipts_total} receipts, {processes} process(es)",
         f"{'path':<46} {'seconds':>8} {'rows/s':>10}",
         f"{'bulk path (validate, entry, COPY, activate)':<46} {bulk_s:>8.1f} "
         f"{receipts_total / bulk_s:>10,.0f}",

@@ -7,6 +7,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name", choices=["provisioning", "registry", "premiums"])
         parser.add_argument("--lpas", type=int, default=None, help="premiums: only the first N")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="premiums: worker processes, as Celery would fan out",
+        )
         parser.add_argument("--tenants", type=int, default=50, help="provisioning")
         parser.add_argument("--participants", type=int, default=50_000, help="registry")
         parser.add_argument("--import-rows", type=int, default=10_000, help="registry")
@@ -16,7 +22,8 @@ class Command(BaseCommand):
         if name == "premiums":
             from askesos.bench import premiums
 
-            self.stdout.write("\n".join(premiums.run(limit=options["lpas"])))
+            lines = premiums.run(limit=options["lpas"], processes=options["processes"])
+            self.stdout.write("\n".join(lines))
             return
         if name == "registry":
             from askesos.bench import registry
