@@ -216,6 +216,40 @@ class GrantApi(APIView):
         return Response({"id": grant.pk}, status=status.HTTP_201_CREATED)
 
 
+class SourceInput(serializers.Serializer):
+    amount = serializers.IntegerField()
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=60)
+
+
+class PremiumAidApi(APIView):
+    """Government premium aid (bantuan iuran) received in the premium account."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.LEDGER_POST
+
+    @extend_schema(request=SourceInput, responses={201: dict})
+    def post(self, request):
+        data = SourceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = premiums.premium_aid_record(actor=request.user, **data.validated_data)
+        return Response({"entry": entry.pk}, status=status.HTTP_201_CREATED)
+
+
+class SubsidyApi(APIView):
+    """The claim-reserve subsidy received in the government bank account."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.LEDGER_POST
+
+    @extend_schema(request=SourceInput, responses={201: dict})
+    def post(self, request):
+        data = SourceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = funds.subsidy_receive(actor=request.user, **data.validated_data)
+        return Response({"entry": entry.pk}, status=status.HTTP_201_CREATED)
+
+
 class PeriodActionInput(serializers.Serializer):
     month = serializers.DateField(help_text="any day of the month")
     reason = serializers.CharField(max_length=300, required=False, default="")

@@ -167,3 +167,23 @@ def test_the_funds_page_lends_and_collects(lpa_a, staff):
         follow=True,
     ).content.decode()
     assert "AKS-X" in refused
+
+
+def test_premium_aid_and_subsidy_over_the_api(lpa_a, staff):
+    bendahara = client_on(host_of(lpa_a), staff["bendahara"])
+    petugas = client_on(host_of(lpa_a), staff["petugas_lapangan"])
+    body = {"amount": 374_400, "date": "2026-01-15", "reference": "BI-2026-01"}
+
+    assert (
+        petugas.post("/api/premiums/aid/", body, content_type="application/json").status_code == 403
+    )
+    assert (
+        bendahara.post("/api/premiums/aid/", body, content_type="application/json").status_code
+        == 201
+    )
+    bad = bendahara.post("/api/subsidies/", {**body, "amount": -5}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["code"] == "amount_invalid"
+    ok = bendahara.post(
+        "/api/subsidies/", {**body, "reference": "SP2D-9"}, content_type="application/json"
+    )
+    assert ok.status_code == 201
