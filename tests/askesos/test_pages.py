@@ -189,3 +189,14 @@ def test_production_refuses_to_start_without_its_settings():
     )
 
     assert result.returncode != 0 and "must be set when ASKESOS_ENV=production" in result.stderr
+
+
+def test_the_menu_shows_what_the_role_may_open(lpa_a, make_staff):
+    petugas = client_on(host_of(lpa_a), make_staff(lpa_a, LpaRole.PETUGAS_LAPANGAN))
+    bendahara = client_on(host_of(lpa_a), make_staff(lpa_a, LpaRole.BENDAHARA))
+
+    officer_page = petugas.get("/dasbor/").content.decode()
+    treasurer_page = bendahara.get("/dasbor/").content.decode()
+
+    assert ">Premi<" in officer_page and ">Buku<" not in officer_page
+    assert ">Buku<" in treasurer_page and ">Premi<" not in treasurer_page
