@@ -222,32 +222,31 @@ class SourceInput(serializers.Serializer):
     reference = serializers.CharField(max_length=60)
 
 
-class PremiumAidApi(APIView):
+class _SourceApi(APIView):
+    """Money arriving from outside (a two-line entry through `record`)."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.LEDGER_POST
+    record = None
+
+    @extend_schema(request=SourceInput, responses={201: dict})
+    def post(self, request):
+        data = SourceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = type(self).record(actor=request.user, **data.validated_data)
+        return Response({"entry": entry.pk}, status=status.HTTP_201_CREATED)
+
+
+class PremiumAidApi(_SourceApi):
     """Government premium aid (bantuan iuran) received in the premium account."""
 
-    permission_classes = [ActionPermission]
-    required_action = Action.LEDGER_POST
-
-    @extend_schema(request=SourceInput, responses={201: dict})
-    def post(self, request):
-        data = SourceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        entry = premiums.premium_aid_record(actor=request.user, **data.validated_data)
-        return Response({"entry": entry.pk}, status=status.HTTP_201_CREATED)
+    record = staticmethod(premiums.premium_aid_record)
 
 
-class SubsidyApi(APIView):
+class SubsidyApi(_SourceApi):
     """The claim-reserve subsidy received in the government bank account."""
 
-    permission_classes = [ActionPermission]
-    required_action = Action.LEDGER_POST
-
-    @extend_schema(request=SourceInput, responses={201: dict})
-    def post(self, request):
-        data = SourceInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        entry = funds.subsidy_receive(actor=request.user, **data.validated_data)
-        return Response({"entry": entry.pk}, status=status.HTTP_201_CREATED)
+    record = staticmethod(funds.subsidy_receive)
 
 
 class PeriodActionInput(serializers.Serializer):

@@ -16,7 +16,7 @@ from django.db.models import Sum
 from askesos.money import format_rupiah
 from programme.ledger import accounts as acc
 from programme.ledger.models import Account, AccountKind, JournalLine, PremiumReceipt
-from programme.ledger.services import month_of
+from programme.ledger.services import month_of, next_month
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,6 @@ TITLES = {
     "neraca": "Buku Neraca",
     **{b.slug: b.title for b in LEDGER_BOOKS},
 }
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 @dataclass

@@ -20,11 +20,10 @@ from django.utils import timezone
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import Account, EntryKind, JournalEntry, PremiumReceipt
-from programme.ledger.premiums import premiums_lock
+from programme.ledger.premiums import premiums_lock, receipt_amount
 from programme.ledger.services import period_ensure_open
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
 from programme.schemes.models import SchemeVersion
-from programme.schemes.rules import coverage_months, monthly_premium
 
 
 @dataclass(frozen=True)
@@ -100,13 +99,7 @@ def premiums_bulk_post(
             pk, participant_id, status, scheme_id, _number = row
             rules = schemes[scheme_id]
             already = paid.get(pk, 0)
-            if r.months < 1 or r.months > coverage_months(rules) - already:
-                raise LedgerError(
-                    "receipt_beyond_coverage",
-                    left=coverage_months(rules) - already,
-                    months=r.months,
-                )
-            amount = r.months * monthly_premium(rules)
+            amount = receipt_amount(rules=rules, already=already, months=r.months)
             paid[pk] = already + r.months
             total += amount
             rows.append((r.number, pk, already, r.months, amount))

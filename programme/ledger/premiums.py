@@ -56,9 +56,18 @@ def paid_months(policy: Policy) -> int:
     return total or 0
 
 
-def months_in_arrears(policy: Policy, *, on: datetime.date) -> int:
-    due = min(months_between(policy.start_date, on), coverage_months(policy.scheme_version.rules))
-    return max(0, due - paid_months(policy))
+def arrears_months(*, start: datetime.date, rules: dict, paid: int, on: datetime.date) -> int:
+    """Coverage months fully passed unpaid on `on` (never beyond the coverage)."""
+    due = min(months_between(start, on), coverage_months(rules))
+    return max(0, due - paid)
+
+
+def receipt_amount(*, rules: dict, already: int, months: int) -> int:
+    """What `months` more months cost, or LedgerError if coverage has fewer left."""
+    left = coverage_months(rules) - already
+    if months < 1 or months > left:
+        raise LedgerError("receipt_beyond_coverage", field="months", left=left, months=months)
+    return months * monthly_premium(rules)
 
 
 def premiums_lock() -> None:
@@ -113,9 +122,7 @@ def premium_receipt_record(
                 amount=format_rupiah(amount),
             )
         already = paid_months(policy)
-        left = coverage_months(rules) - already
-        if months > left:
-            raise LedgerError("receipt_beyond_coverage", field="months", left=left, months=months)
+        receipt_amount(rules=rules, already=already, months=months)
         entry = entry_post(
             date=received_on,
             kind=EntryKind.PREMIUM,
@@ -388,8 +395,10 @@ def _arrears(*, on: datetime.date):
     )
     for policy in active.iterator(chunk_size=2000):
         rules = policy.scheme_version.rules
-        due = min(months_between(policy.start_date, on), coverage_months(rules))
-        yield policy, max(0, due - paid.get(policy.pk, 0)), grace_months(rules)
+        arrears = arrears_months(
+            start=policy.start_date, rules=rules, paid=paid.get(policy.pk, 0), on=on
+        )
+        yield policy, arrears, grace_months(rules)
 
 
 def arrears_run(*, on: datetime.date, actor: Any = None) -> ArrearsReport:

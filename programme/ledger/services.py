@@ -42,6 +42,11 @@ def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def next_month(month: datetime.date) -> datetime.date:
+    """The first day of the month after `month`'s."""
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 def _month_label(month: datetime.date) -> str:
     return date_format(month, "F Y")
 
@@ -246,7 +251,7 @@ def _months(start: datetime.date, stop: datetime.date) -> list[datetime.date]:
     months, current = [], start
     while current < stop:
         months.append(current)
-        current = (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        current = next_month(current)
     return months
 
 
@@ -264,9 +269,7 @@ def period_sign(*, month: datetime.date, actor: Any) -> Period:
             )
         if period.prepared_by_id == getattr(actor, "pk", None):
             raise LedgerError("period_same_person")
-        last_day = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - (
-            datetime.timedelta(days=1)
-        )
+        last_day = next_month(month) - datetime.timedelta(days=1)
         period.status = PeriodStatus.CLOSED
         period.signed_by_id = getattr(actor, "pk", None)
         period.signed_at = timezone.now()
