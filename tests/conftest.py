@@ -49,6 +49,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
     from django.test.utils import setup_databases, teardown_databases
 
     from askesos.geo.services import wilayah_load
+    from askesos.workdays.services import holidays_load
     from programme.schemes.services import schemes_load_shipped
     from tenants.schemas import template_migrate
     from tenants.services import lpa_provision
@@ -64,6 +65,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
         template_migrate()
         wilayah_load()
         schemes_load_shipped()
+        holidays_load(years=range(2024, 2029))
         for data in (LPA_A, LPA_B, LPA_C):
             lpa_provision(**data)
     yield

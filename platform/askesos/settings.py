@@ -61,6 +61,11 @@ DEBUG = env_bool("DEBUG", default=False)
 # Key of the HMAC that turns a NIK into the national index's key. Never rotate it
 # casually: the index would have to be rebuilt from every LPA's registry.
 NIK_INDEX_KEY = os.environ.get("NIK_INDEX_KEY") or "dev-only-nik-index-key"
+# Claims: a complete claim should be paid within this many working days (BPJS pays
+# death benefits within 3); claims waiting longer are flagged to the LPA and district.
+CLAIM_SLA_WORKING_DAYS = int(os.environ.get("CLAIM_SLA_WORKING_DAYS", "3"))
+# Claim documents: photos from a phone or scanned PDFs, never more than this each.
+CLAIM_DOCUMENT_MAX_BYTES = int(os.environ.get("CLAIM_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # Tenants are addressed as <slug>.<BASE_DOMAIN>; the portal for government users is
 # BASE_DOMAIN itself. "localhost" works in browsers without DNS: *.localhost is loopback.
@@ -92,6 +97,7 @@ SHARED_APPS = [
     "askesos",
     "askesos.geo",
     "askesos.accounts",
+    "askesos.workdays",
     "programme.schemes",
     "programme.registry",
     "programme.dbfunctions",
@@ -103,6 +109,7 @@ TENANT_APPS = [
     "programme",
     "programme.participants",
     "programme.ledger",
+    "programme.claims",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

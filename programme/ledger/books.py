@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from askesos.money import format_rupiah
 from programme.ledger import accounts as acc
@@ -37,12 +38,12 @@ LEDGER_BOOKS = (
     BookSpec("besar-pinjaman", "Buku Besar Pinjaman", (acc.LOANS_RECEIVABLE,)),
     BookSpec("besar-keuntungan", "Buku Besar Keuntungan", (acc.LOAN_INCOME,)),
     BookSpec("hibah", "Buku Hibah", (acc.BANK_GRANTS,)),
-    BookSpec("klaim", "Buku Klaim", (acc.CLAIMS_EXPENSE,)),
 )
 BOOKS = {b.slug: b for b in LEDGER_BOOKS}
-ALL_SLUGS = ("setoran-premi", *BOOKS, "neraca")
+ALL_SLUGS = ("setoran-premi", *BOOKS, "klaim", "neraca")
 TITLES = {
     "setoran-premi": "Buku Setoran Premi",
+    "klaim": "Buku Klaim",
     "neraca": "Buku Neraca",
     **{b.slug: b.title for b in LEDGER_BOOKS},
 }
@@ -127,6 +128,66 @@ def receipts_book(month: datetime.date) -> Book:
     return book
 
 
+def claims_book(month: datetime.date) -> Book:
+    """Buku Klaim: every claim Urusan Klaim recorded (verified) or the Bendahara paid
+    in the month. The paid column is read from the claim's journal line on the claims
+    expense account, so the book's closing is that account's balance."""
+    from django.db.models import Q
+
+    from programme.claims.checks import benefit_label
+    from programme.claims.models import Claim
+
+    month = month_of(month)
+    end = next_month(month)
+    lines = JournalLine.objects.filter(account__code=acc.CLAIMS_EXPENSE)
+    opening = lines.filter(entry__date__lt=month).aggregate(t=Sum("amount"))["t"] or 0
+    paid = dict(
+        lines.filter(entry__date__gte=month, entry__date__lt=end).values_list("entry_id", "amount")
+    )
+    book = Book(
+        "klaim",
+        TITLES["klaim"],
+        month,
+        [
+            "Diverifikasi",
+            "No. klaim",
+            "Peserta",
+            "No. polis",
+            "Jenis",
+            "Tahun polis",
+            "Jumlah",
+            "Dibayar",
+            "Tanggal bayar",
+            "Status",
+        ],
+        opening=opening,
+    )
+    claims = (
+        Claim.objects.filter(
+            Q(verified_at__date__gte=month, verified_at__date__lt=end) | Q(entry_id__in=paid)
+        )
+        .select_related("policy__participant", "entry")
+        .order_by("verified_at", "pk")
+    )
+    for claim in claims:
+        book.rows.append(
+            [
+                timezone.localdate(claim.verified_at) if claim.verified_at else "",
+                claim.number,
+                claim.policy.participant.name,
+                claim.policy.number,
+                benefit_label(claim.benefit),
+                claim.policy_year,
+                claim.amount,
+                paid.get(claim.entry_id, 0),
+                claim.entry.date if claim.entry else "",
+                claim.get_status_display(),
+            ]
+        )
+    book.closing = opening + sum(paid.values())
+    return book
+
+
 def balance_sheet(month: datetime.date) -> Book:
     """Buku Neraca: every account's balance at the end of the month, by kind; the
     debits and credits of a balanced ledger sum to zero."""
@@ -157,6 +218,8 @@ def book_get(slug: str, month: datetime.date) -> Book:
         return receipts_book(month)
     if slug == "neraca":
         return balance_sheet(month)
+    if slug == "klaim":
+        return claims_book(month)
     return ledger_book(slug, month)
 
 

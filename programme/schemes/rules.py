@@ -20,6 +20,7 @@ DOCUMENTS = (
     "willingness_statement",
     "accident_certificate",
     "death_certificate",
+    "medical_certificate",
 )
 
 
@@ -131,6 +132,7 @@ DOCUMENT_LABELS = {
     "willingness_statement": _("statement of willingness to save and attend meetings"),
     "accident_certificate": _("accident certificate"),
     "death_certificate": _("death certificate"),
+    "medical_certificate": _("doctor's or hospital letter stating the days of illness"),
 }
 
 
@@ -199,6 +201,11 @@ def rules_validate(rules: dict[str, Any]) -> None:
                 and (not isinstance(value, int) or value < 0)
             ):
                 fail(f"benefits.{name}.{key} must be whole rupiah")
+        for document in benefit.get("required_documents", []):
+            if document not in DOCUMENTS:
+                fail(f"benefits.{name}: unknown document {document}")
+        if not isinstance(benefit.get("ends_policy", False), bool):
+            fail(f"benefits.{name}.ends_policy must be true or false")
         by_year = benefit.get("amount_by_policy_year")
         if by_year is not None and (
             not isinstance(by_year, list) or not all(isinstance(v, int) and v >= 0 for v in by_year)

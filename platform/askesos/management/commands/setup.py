@@ -4,7 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from askesos.geo.services import wilayah_load
-from programme.ledger.schedules import schedules_install
+from askesos.workdays.services import holidays_load
+from programme.schedules import schedules_install
 from programme.schemes.services import schemes_load_shipped
 from tenants.schemas import all_schemas_migrate
 
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         schemes = schemes_load_shipped()
         self.stdout.write(f"schemes: {', '.join(str(s) for s in schemes)}")
         schedules_install()
+        year = time.localtime().tm_year
+        added = holidays_load(years=range(2020, year + 3))
+        self.stdout.write(f"public holidays 2020-{year + 2}: {added} added")
         counts = wilayah_load()
         self.stdout.write(
             f"wilayah: {counts.provinces} provinsi, {counts.regencies} kabupaten/kota, "

@@ -10,6 +10,11 @@ DEFAULTS = (
         "programme.ledger.tasks.premiums_arrears_dispatch",
         ("30", "1"),
     ),
+    (
+        "Klaim: batas layanan dan cadangan (harian)",
+        "programme.claims.tasks.claims_sla_dispatch",
+        ("0", "6"),
+    ),
 )
 
 

@@ -1,0 +1,541 @@
+"""The claim workflow. Every step re-reads and locks the claim, checks the actor's role,
+moves the status and writes a history row in one transaction.
+
+submitted -> verified (Urusan Klaim) -> recapitulated into a payment request ->
+approved (Ketua) -> paid (Bendahara, from the reserve; not the Ketua who approved) ->
+notified -> closed; or returned (missing documents) -> submitted again; or rejected
+with a reason (-> notified -> closed). Referrals to BPJS Ketenagakerjaan go
+verified -> referred -> notified -> closed and move no LPA money.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from askesos.money import format_rupiah
+from askesos.permissions import Action, ensure
+from programme.claims import rules
+from programme.claims.checks import (
+    Candidate,
+    Check,
+    benefit_label,
+    claim_checks,
+    day_label,
+    failed,
+)
+from programme.claims.documents import Upload, upload_check, upload_store
+from programme.claims.errors import ClaimConflict, ClaimError
+from programme.claims.models import (
+    Claim,
+    ClaimDocument,
+    ClaimEvent,
+    ClaimStatus,
+    PaymentRequest,
+    PayoutMethod,
+)
+from programme.claims.sla import (
+    overdue_clear,
+    reserve_check,
+    reserve_short_record,
+    service_days,
+)
+from programme.ledger import accounts as acc
+from programme.ledger.errors import LedgerError
+from programme.ledger.models import EntryKind
+from programme.ledger.services import Line, account_balance, entry_post
+from programme.participants.lifecycle import policy_transition
+from programme.participants.models import OPEN_STATUSES, Heir, Policy, PolicyStatus
+
+S = ClaimStatus
+MAX_DAYS = 366
+
+
+def _next_number(table: str, prefix: str, width: int) -> tuple[int, str]:
+    """Take the row's id first, so that the number containing it is one insert."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
+        pk = cursor.fetchone()[0]
+    return pk, f"{prefix}-{timezone.localdate():%Y}-{pk:0{width}d}"
+
+
+def _days(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
+        raise ClaimError("days_invalid", field="sick_days")
+    return value
+
+
+def _event(claim: Claim, action: str, from_status: str, actor: Any, note: str = "") -> None:
+    ClaimEvent.objects.create(
+        claim=claim,
+        action=action,
+        from_status=from_status,
+        to_status=claim.status,
+        actor_id=getattr(actor, "pk", None),
+        note=note[:500],
+    )
+
+
+def _locked(claim: Claim) -> Claim:
+    return (
+        Claim.objects.select_for_update()
+        .select_related("policy__scheme_version", "policy__participant")
+        .get(pk=claim.pk)
+    )
+
+
+def _refuse_state(claim: Claim, action: str) -> ClaimError:
+    return ClaimConflict(
+        "claim_state",
+        number=claim.number,
+        state=ClaimStatus(claim.status).label.lower(),
+        action=action,
+    )
+
+
+def _complete(claim: Claim) -> bool:
+    kinds = set(claim.documents.values_list("kind", flat=True))
+    required = rules.required_documents(claim.policy.scheme_version.rules, claim.benefit)
+    return all(kind in kinds for kind in required)
+
+
+def _mark_complete_if(claim: Claim) -> None:
+    """Start the service-level clock when the last required document is in."""
+    if claim.complete_at is None and claim.status == S.SUBMITTED and _complete(claim):
+        claim.complete_at = timezone.now()
+        claim.save(update_fields=["complete_at"])
+
+
+def claim_submit(
+    *,
+    policy_number: str,
+    benefit: str,
+    event_date: datetime.date,
+    actor: Any,
+    sick_days: int | None = None,
+    hospital_days: int | None = None,
+    description: str = "",
+    heir: Heir | None = None,
+    payout_method: str = PayoutMethod.CASH,
+    bank_name: str = "",
+    bank_account: str = "",
+    account_holder: str = "",
+    documents: Sequence[Upload] = (),
+    today: datetime.date | None = None,
+) -> Claim:
+    """The field officer (or Urusan Klaim) submits a claim for a participant. Refused
+    with the reason when the scheme cannot pay it whatever the documents say."""
+    ensure(actor, Action.CLAIM_SUBMIT)
+    today = today or timezone.localdate()
+    policy = (
+        Policy.objects.select_related("scheme_version", "participant")
+        .filter(number=(policy_number or "").strip())
+        .first()
+    )
+    if policy is None:
+        raise ClaimError("policy_unknown", field="policy", number=policy_number)
+    scheme = policy.scheme_version.rules
+    if rules.benefit_of(scheme, benefit) is None:
+        raise ClaimError(
+            "benefit_unknown",
+            field="benefit",
+            scheme=policy.scheme_version.name,
+            benefit=benefit,
+            types=", ".join(benefit_label(b) for b in rules.benefits(scheme)),
+        )
+    if event_date > today:
+        raise ClaimError("event_in_future", field="event_date", date=day_label(event_date))
+    sick_days, hospital_days = _days(sick_days), _days(hospital_days)
+    if heir is not None and heir.participant_id != policy.participant_id:
+        raise ClaimError(
+            "heir_not_of_participant",
+            field="heir",
+            heir=heir.name,
+            participant=policy.participant.name,
+        )
+    if payout_method not in PayoutMethod.values:
+        payout_method = PayoutMethod.CASH
+    bank_name, bank_account, account_holder = (
+        bank_name.strip(),
+        bank_account.strip(),
+        account_holder.strip(),
+    )
+    referral = rules.is_referral(scheme, benefit)
+    if (
+        not referral
+        and payout_method == PayoutMethod.BANK
+        and not (bank_name and bank_account and account_holder)
+    ):
+        raise ClaimError("bank_details_required", field="bank_account")
+    uploads = [upload_check(upload) for upload in documents]
+    candidate = Candidate(
+        policy=policy,
+        benefit=benefit,
+        event_date=event_date,
+        sick_days=sick_days,
+        hospital_days=hospital_days,
+        heir_id=heir.pk if heir else None,
+        documents=frozenset(u.kind for u in uploads),
+    )
+    with transaction.atomic():
+        # One submission at a time per policy: two officers cannot both use its last limit.
+        Policy.objects.select_for_update().filter(pk=policy.pk).first()
+        refusal = failed(claim_checks(candidate), hard_only=True)
+        if refusal:
+            raise refusal[0].error
+        pk, number = _next_number("claims_claim", "KLM", 5)
+        year = rules.policy_year(policy.start_date, event_date)
+        claim = Claim.objects.create(
+            pk=pk,
+            number=number,
+            policy=policy,
+            benefit=benefit,
+            payout_route=scheme["benefits"][benefit]["payout"],
+            event_date=event_date,
+            policy_year=year,
+            sick_days=sick_days,
+            hospital_days=hospital_days,
+            description=(description or "").strip()[:500],
+            heir=heir,
+            payout_method=PayoutMethod.CASH if referral else payout_method,
+            bank_name=bank_name,
+            bank_account=bank_account,
+            account_holder=account_holder,
+            amount=rules.benefit_amount(scheme, benefit, year),
+            submitted_by_id=actor.pk,
+        )
+        _event(claim, "submit", "", actor)
+        for upload in uploads:
+            _document_save(claim, upload, actor)
+        _mark_complete_if(claim)
+        return claim
+
+
+def _document_save(claim: Claim, upload, actor: Any) -> ClaimDocument:
+    return ClaimDocument.objects.create(
+        claim=claim,
+        kind=upload.kind,
+        filename=upload.filename,
+        stored_as=upload_store(upload, claim_number=claim.number),
+        content_type=upload.content_type,
+        size=len(upload.content),
+        sha256=upload.sha256,
+        uploaded_by_id=actor.pk,
+    )
+
+
+def claim_document_add(*, claim: Claim, upload: Upload, actor: Any) -> ClaimDocument:
+    """Another document for a submitted or returned claim."""
+    ensure(actor, Action.CLAIM_SUBMIT)
+    checked = upload_check(upload)
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status not in (S.SUBMITTED, S.RETURNED):
+            raise ClaimConflict(
+                "document_closed", state=ClaimStatus(claim.status).label.lower(), field="documents"
+            )
+        document = _document_save(claim, checked, actor)
+        _mark_complete_if(claim)
+        return document
+
+
+def claim_resubmit(*, claim: Claim, actor: Any) -> Claim:
+    """A returned claim comes back with what was missing; the clock starts again."""
+    ensure(actor, Action.CLAIM_SUBMIT)
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status != S.RETURNED:
+            raise _refuse_state(claim, "submitted again")
+        claim.status = S.SUBMITTED
+        claim.return_reason = ""
+        claim.save(update_fields=["status", "return_reason"])
+        _event(claim, "resubmit", S.RETURNED, actor)
+        _mark_complete_if(claim)
+        return claim
+
+
+def claim_candidate(claim: Claim) -> Candidate:
+    return Candidate(
+        policy=claim.policy,
+        benefit=claim.benefit,
+        event_date=claim.event_date,
+        sick_days=claim.sick_days,
+        hospital_days=claim.hospital_days,
+        heir_id=claim.heir_id,
+        documents=frozenset(claim.documents.values_list("kind", flat=True)),
+        claim_pk=claim.pk,
+    )
+
+
+def claim_checks_for(claim: Claim) -> list[Check]:
+    """The verification as Urusan Klaim sees it before deciding."""
+    return claim_checks(claim_candidate(claim))
+
+
+def claim_verify(*, claim: Claim, actor: Any) -> Claim:
+    """Urusan Klaim verifies: every check passes, or the claim is returned or rejected.
+    The amount is fixed now from the scheme; a death ends the policy."""
+    ensure(actor, Action.CLAIM_VERIFY)
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status != S.SUBMITTED:
+            raise _refuse_state(claim, "verified")
+        checks = claim_checks(claim_candidate(claim))
+        problems = failed(checks)
+        if problems:
+            raise ClaimError(
+                "verification_failed",
+                number=claim.number,
+                reasons=" ".join(c.message for c in problems),
+            )
+        scheme = claim.policy.scheme_version.rules
+        claim.amount = rules.benefit_amount(scheme, claim.benefit, claim.policy_year)
+        claim.status = S.VERIFIED
+        claim.checks = [c.as_dict() for c in checks]
+        claim.verified_by_id = actor.pk
+        claim.verified_at = timezone.now()
+        claim.save(update_fields=["amount", "status", "checks", "verified_by", "verified_at"])
+        _event(claim, "verify", S.SUBMITTED, actor)
+        if rules.ends_policy(scheme, claim.benefit) and claim.policy.status in OPEN_STATUSES:
+            policy_transition(
+                policy=claim.policy,
+                to_status=PolicyStatus.DECEASED,
+                actor=actor,
+                reason=f"Klaim kematian {claim.number}",
+                effective_date=claim.event_date,
+            )
+        return claim
+
+
+def claim_return(*, claim: Claim, reason: str, actor: Any) -> Claim:
+    """Back to the field officer for missing documents; the clock stops."""
+    ensure(actor, Action.CLAIM_VERIFY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError("reason_required", field="reason")
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status != S.SUBMITTED:
+            raise _refuse_state(claim, "returned")
+        claim.status = S.RETURNED
+        claim.return_reason = reason[:500]
+        claim.complete_at = None
+        claim.save(update_fields=["status", "return_reason", "complete_at"])
+        _event(claim, "return", S.SUBMITTED, actor, reason)
+        overdue_clear(claim)
+        return claim
+
+
+def claim_reject(*, claim: Claim, reason: str, actor: Any) -> Claim:
+    """Refused, with a reason written for the participant."""
+    ensure(actor, Action.CLAIM_VERIFY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError("reason_required", field="reason")
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status not in (S.SUBMITTED, S.RETURNED, S.VERIFIED):
+            raise _refuse_state(claim, "rejected")
+        before = claim.status
+        claim.status = S.REJECTED
+        claim.rejection_reason = reason[:500]
+        claim.save(update_fields=["status", "rejection_reason"])
+        _event(claim, "reject", before, actor, reason)
+        overdue_clear(claim)
+        return claim
+
+
+def claim_refer(*, claim: Claim, reference: str, actor: Any) -> Claim:
+    """A New Initiative benefit goes to BPJS Ketenagakerjaan with a reference."""
+    ensure(actor, Action.CLAIM_VERIFY)
+    reference = (reference or "").strip()
+    if not reference:
+        raise ClaimError("reference_required", field="reference")
+    with transaction.atomic():
+        claim = _locked(claim)
+        if not claim.is_referral:
+            raise ClaimConflict("not_referral", number=claim.number)
+        if claim.status != S.VERIFIED:
+            raise _refuse_state(claim, "referred")
+        claim.status = S.REFERRED
+        claim.referral_reference = reference[:60]
+        claim.service_days = service_days(claim, timezone.localdate())
+        claim.save(update_fields=["status", "referral_reference", "service_days"])
+        _event(claim, "refer", S.VERIFIED, actor, reference)
+        overdue_clear(claim)
+        return claim
+
+
+def claim_notify(*, claim: Claim, how: str, actor: Any) -> Claim:
+    """The participant (or heir) was told of the payment, rejection or referral."""
+    ensure(actor, Action.CLAIM_VERIFY)
+    how = (how or "").strip()
+    if not how:
+        raise ClaimError("notice_required", field="how")
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status not in (S.PAID, S.REJECTED, S.REFERRED):
+            raise _refuse_state(claim, "notified")
+        before = claim.status
+        claim.status = S.NOTIFIED
+        claim.notified_at = timezone.now()
+        claim.notified_how = how[:200]
+        claim.save(update_fields=["status", "notified_at", "notified_how"])
+        _event(claim, "notify", before, actor, how)
+        return claim
+
+
+def claim_close(*, claim: Claim, actor: Any) -> Claim:
+    ensure(actor, Action.CLAIM_VERIFY)
+    with transaction.atomic():
+        claim = _locked(claim)
+        if claim.status != S.NOTIFIED:
+            raise _refuse_state(claim, "closed")
+        claim.status = S.CLOSED
+        claim.closed_at = timezone.now()
+        claim.save(update_fields=["status", "closed_at"])
+        _event(claim, "close", S.NOTIFIED, actor)
+        return claim
+
+
+# --- payment requests -------------------------------------------------------------
+
+
+def _request_locked(request: PaymentRequest) -> PaymentRequest:
+    return PaymentRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _refuse_request(request: PaymentRequest, action: str) -> ClaimError:
+    return ClaimConflict(
+        "request_state",
+        number=request.number,
+        state=PaymentRequest.Status(request.status).label.lower(),
+        action=action,
+    )
+
+
+def payment_request_create(*, claims: Sequence[Claim], actor: Any) -> PaymentRequest:
+    """Urusan Klaim's recapitulation of verified claims for the Ketua and Bendahara."""
+    ensure(actor, Action.CLAIM_VERIFY)
+    if not claims:
+        raise ClaimError("request_empty", field="claims")
+    with transaction.atomic():
+        locked = list(
+            Claim.objects.select_for_update().filter(pk__in=[c.pk for c in claims]).order_by("pk")
+        )
+        for claim in locked:
+            if claim.is_referral:
+                raise ClaimConflict("referral_not_paid", number=claim.number)
+            if claim.status != S.VERIFIED:
+                raise _refuse_state(claim, "put in a payment request")
+        pk, number = _next_number("claims_paymentrequest", "RKP", 4)
+        request = PaymentRequest.objects.create(
+            pk=pk,
+            number=number,
+            total=sum(c.amount for c in locked),
+            created_by_id=actor.pk,
+        )
+        for claim in locked:
+            claim.status = S.RECAPITULATED
+            claim.payment_request = request
+            claim.save(update_fields=["status", "payment_request"])
+            _event(claim, "recapitulate", S.VERIFIED, actor, number)
+        return request
+
+
+def payment_request_approve(*, request: PaymentRequest, actor: Any) -> PaymentRequest:
+    """The Ketua's signature on the withdrawal."""
+    ensure(actor, Action.CLAIM_APPROVE)
+    with transaction.atomic():
+        request = _request_locked(request)
+        if request.status != PaymentRequest.Status.OPEN:
+            raise _refuse_request(request, "approved")
+        request.status = PaymentRequest.Status.APPROVED
+        request.approved_by_id = actor.pk
+        request.approved_at = timezone.now()
+        request.save(update_fields=["status", "approved_by", "approved_at"])
+        for claim in request.claims.select_for_update():
+            claim.status = S.APPROVED
+            claim.save(update_fields=["status"])
+            _event(claim, "approve", S.RECAPITULATED, actor, request.number)
+        return request
+
+
+def payment_request_pay(
+    *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str = ""
+) -> PaymentRequest:
+    """The Bendahara's signature and the money: one ledger entry per claim from the
+    reserve bank account to claims expense. The reserve must cover the whole request;
+    if it cannot, nothing is paid and the district gets a finding."""
+    ensure(actor, Action.CLAIM_PAY)
+    try:
+        return _pay(request=request, paid_on=paid_on, actor=actor, reference=reference)
+    except (_ReserveShort, LedgerError) as exc:
+        if isinstance(exc, LedgerError) and exc.code != "insufficient_funds":
+            raise
+    # Outside the payment's transaction, so that the finding stays when payment does not.
+    balance = account_balance(acc.BANK_RESERVE)
+    reserve_short_record(request=request, balance=balance)
+    raise ClaimError(
+        "reserve_short",
+        number=request.number,
+        balance=format_rupiah(balance),
+        amount=format_rupiah(request.total),
+    )
+
+
+class _ReserveShort(Exception):
+    pass
+
+
+def _pay(
+    *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str
+) -> PaymentRequest:
+    with transaction.atomic():
+        request = _request_locked(request)
+        if request.status != PaymentRequest.Status.APPROVED:
+            raise _refuse_request(request, "paid")
+        if request.approved_by_id == actor.pk:
+            raise ClaimError("same_person", number=request.number)
+        # entry_post refuses each overdraft too; this refuses the request as a whole.
+        if account_balance(acc.BANK_RESERVE) < request.total:
+            raise _ReserveShort
+        now = timezone.now()
+        claims = list(
+            request.claims.select_for_update().select_related("policy__participant").order_by("pk")
+        )
+        for claim in claims:
+            claim.entry = entry_post(
+                date=paid_on,
+                kind=EntryKind.CLAIM,
+                source_key=f"claim:{claim.pk}",
+                description=(
+                    f"Klaim {claim.number} {benefit_label(claim.benefit)} "
+                    f"{claim.policy.participant.name}"
+                ),
+                lines=[
+                    Line(acc.CLAIMS_EXPENSE, claim.amount, claim.policy.participant_id),
+                    Line(acc.BANK_RESERVE, -claim.amount),
+                ],
+                actor=actor,
+            )
+            claim.status = S.PAID
+            claim.paid_at = now
+            claim.service_days = service_days(claim, paid_on)
+            claim.save(update_fields=["entry", "status", "paid_at", "service_days"])
+            _event(claim, "pay", S.APPROVED, actor, reference)
+            overdue_clear(claim)
+        request.status = PaymentRequest.Status.PAID
+        request.paid_by_id = actor.pk
+        request.paid_at = now
+        request.paid_on = paid_on
+        request.reference = (reference or "").strip()[:60]
+        request.save(update_fields=["status", "paid_by", "paid_at", "paid_on", "reference"])
+        reserve_check()
+        return request
