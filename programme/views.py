@@ -7,13 +7,28 @@ from askesos.staff.models import Membership
 
 @require(Action.LPA_DASHBOARD_VIEW)
 def lpa_dashboard(request):
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from programme.claims.sla import claims_waiting, sla_limit
+    from programme.ledger.models import PremiumReceipt, ReceiptStatus
+    from programme.participants.models import Participant, Policy, PolicyStatus
+    from reporting.findings import findings_open_for_lpa
+
     membership = membership_of(request.user)
+    today = timezone.localdate()
+    waiting = claims_waiting(on=today)
+    premiums = (
+        PremiumReceipt.objects.filter(received_on__gte=today.replace(day=1), received_on__lte=today)
+        .exclude(status=ReceiptStatus.REVERSED)
+        .aggregate(t=Sum("amount"))["t"]
+        or 0
+    )
     figures = [
-        # Filled by the participants, premiums and claims modules as they land.
-        ("participants", 0),
-        ("active_policies", 0),
-        ("premiums_this_month", 0),
-        ("claims_waiting", 0),
+        ("participants", Participant.objects.count()),
+        ("active_policies", Policy.objects.filter(status=PolicyStatus.ACTIVE).count()),
+        ("premiums_this_month", premiums),
+        ("claims_waiting", len(waiting)),
     ]
     return render(
         request,
@@ -22,6 +37,9 @@ def lpa_dashboard(request):
             "lpa": request.tenant,
             "membership": membership,
             "figures": figures,
+            "overdue": [w for w in waiting if w.overdue],
+            "sla_limit": sla_limit(),
+            "findings": findings_open_for_lpa(lpa=request.tenant),
             "staff_count": Membership.objects.filter(is_active=True).count(),
             "schema": connection.schema_name,
         },

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import render
 
 from askesos.permissions import Action, require, scope_of
 from programme.registry.selectors import nik_conflicts_for_scope
+from reporting.findings import findings_open_for_scope
 from tenants.models import LpaStatus
 from tenants.selectors import lpa_list_for_scope
 
@@ -24,5 +26,7 @@ def government_dashboard(request):
             "counts": counts,
             "lpas": lpas.order_by("regency_id", "name")[:200],
             "conflicts": nik_conflicts_for_scope(scope=scope)[:50],
+            "findings": findings_open_for_scope(scope=scope)[:200],
+            "sla_limit": settings.CLAIM_SLA_WORKING_DAYS,
         },
     )

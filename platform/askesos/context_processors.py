@@ -26,6 +26,7 @@ def _nav(request) -> dict[str, bool]:
     return {
         "participants": Action.PARTICIPANT_VIEW in actions,
         "premiums": Action.PREMIUM_RECORD in actions,
+        "claims": Action.CLAIM_VIEW in actions,
         "books": Action.BOOKS_VIEW in actions,
         "team": Action.STAFF_VIEW in actions,
     }

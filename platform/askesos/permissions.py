@@ -33,6 +33,7 @@ class Action(StrEnum):
     PARTICIPANT_REGISTER = "lpa.participant.register"
     PREMIUM_RECORD = "lpa.premium.record"
     PREMIUM_RECEIVE = "lpa.premium.receive"
+    CLAIM_VIEW = "lpa.claim.view"
     CLAIM_SUBMIT = "lpa.claim.submit"
     CLAIM_VERIFY = "lpa.claim.verify"
     CLAIM_APPROVE = "lpa.claim.approve"
@@ -56,6 +57,7 @@ _ALL_LPA_READ = {
     Action.LPA_DASHBOARD_VIEW,
     Action.STAFF_VIEW,
     Action.PARTICIPANT_VIEW,
+    Action.CLAIM_VIEW,
     Action.BOOKS_VIEW,
 }
 
@@ -82,6 +84,7 @@ LPA_ROLE_ACTIONS: dict[LpaRole, frozenset[Action]] = {
             Action.PARTICIPANT_VIEW,
             Action.PARTICIPANT_REGISTER,
             Action.PREMIUM_RECORD,
+            Action.CLAIM_VIEW,
             Action.CLAIM_SUBMIT,
         }
     ),

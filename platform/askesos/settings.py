@@ -271,6 +271,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "PolicyStatusEnum": "programme.participants.models.PolicyStatus",
+        "HeirRelationEnum": "programme.participants.models.HeirRelation",
+        "ClaimStatusEnum": "programme.claims.models.ClaimStatus",
+        "PaymentRequestStatusEnum": "programme.claims.models.PaymentRequest.Status",
     },
 }
 

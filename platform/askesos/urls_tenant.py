@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/staff/", StaffListApi.as_view(), name="api-staff-list"),
     path("", include("programme.participants.urls")),
     path("", include("programme.ledger.urls")),
+    path("", include("programme.claims.urls")),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -49,7 +50,13 @@ from programme.ledger.errors import LedgerError
 from programme.ledger.models import EntryKind
 from programme.ledger.services import Line, account_balance, entry_post
 from programme.participants.lifecycle import policy_transition
-from programme.participants.models import OPEN_STATUSES, Heir, Policy, PolicyStatus
+from programme.participants.models import (
+    OPEN_STATUSES,
+    Heir,
+    HeirRelation,
+    Policy,
+    PolicyStatus,
+)
 
 S = ClaimStatus
 MAX_DAYS = 366
@@ -122,6 +129,8 @@ def claim_submit(
     hospital_days: int | None = None,
     description: str = "",
     heir: Heir | None = None,
+    heir_name: str = "",
+    heir_relation: str = "",
     payout_method: str = PayoutMethod.CASH,
     bank_name: str = "",
     bank_account: str = "",
@@ -186,6 +195,15 @@ def claim_submit(
     with transaction.atomic():
         # One submission at a time per policy: two officers cannot both use its last limit.
         Policy.objects.select_for_update().filter(pk=policy.pk).first()
+        if heir is None and (heir_name or "").strip():
+            # An heir the registry did not know yet, named on the claim form; kept only
+            # if the claim is accepted (the transaction rolls back otherwise).
+            heir = Heir.objects.create(
+                participant=policy.participant,
+                name=heir_name.strip()[:150],
+                relation=heir_relation if heir_relation in HeirRelation.values else "lainnya",
+            )
+            candidate = replace(candidate, heir_id=heir.pk)
         refusal = failed(claim_checks(candidate), hard_only=True)
         if refusal:
             raise refusal[0].error

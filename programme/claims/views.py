@@ -1,0 +1,363 @@
+"""Claim pages: the list with service-level flags, submission on a phone, the claim's
+page with its checks and the actions the member's role allows, the payment requests
+(rekapitulasi) the Ketua approves and the Bendahara pays, the participant's notice."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from askesos.errors import DomainError
+from askesos.permissions import Action, ensure, may, require
+from programme.claims import rules, services
+from programme.claims.checks import benefit_label
+from programme.claims.documents import Upload
+from programme.claims.errors import ClaimError
+from programme.claims.models import (
+    Claim,
+    ClaimStatus,
+    DocumentKind,
+    PaymentRequest,
+    PayoutMethod,
+)
+from programme.claims.selectors import claim_list, claims_ready_for_payment
+from programme.claims.sla import approved_unpaid_total, claims_waiting, sla_limit
+from programme.ledger import accounts as acc
+from programme.ledger.services import account_balance
+from programme.participants.models import Heir, HeirRelation, Policy
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _days(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else (None if not value else -1)
+
+
+def _uploads(request) -> list[Upload]:
+    """Files from the form: one input per document kind (doc_<kind>), several allowed."""
+    uploads = []
+    for kind in DocumentKind.values:
+        for file in request.FILES.getlist(f"doc_{kind}"):
+            uploads.append(Upload(kind=kind, filename=file.name, content=file.read()))
+    return uploads
+
+
+@require(Action.CLAIM_VIEW)
+def claim_list_page(request):
+    status = request.GET.get("status", "")
+    today = timezone.localdate()
+    waiting = {w.claim.pk: w for w in claims_waiting(on=today)}
+    return render(
+        request,
+        "claims/list.html",
+        {
+            "claims": claim_list(status=status)[:200],
+            "status": status,
+            "statuses": ClaimStatus.choices,
+            "waiting": waiting,
+            "overdue": sum(1 for w in waiting.values() if w.overdue),
+            "sla_limit": sla_limit(),
+            "may_submit": may(request.user, Action.CLAIM_SUBMIT),
+            "may_pay_page": any(
+                may(request.user, a)
+                for a in (Action.CLAIM_VERIFY, Action.CLAIM_APPROVE, Action.CLAIM_PAY)
+            ),
+        },
+    )
+
+
+@require(Action.CLAIM_SUBMIT)
+def claim_submit_page(request):
+    """Step 1: the policy number (from the member card). Step 2: what happened, the
+    payout and the documents, with the claim types of that policy's scheme."""
+    number = (request.GET.get("polis") or request.POST.get("polis") or "").strip()
+    policy = (
+        Policy.objects.select_related("participant", "scheme_version").filter(number=number).first()
+        if number
+        else None
+    )
+    if number and policy is None:
+        messages.error(request, _("Unknown policy number %(number)s.") % {"number": number})
+    if request.method == "POST" and policy is not None:
+        heir = None
+        if request.POST.get("heir", "").isdigit():
+            heir = Heir.objects.filter(pk=int(request.POST["heir"])).first()
+        try:
+            claim = services.claim_submit(
+                policy_number=policy.number,
+                benefit=request.POST.get("benefit", ""),
+                event_date=_date(request.POST.get("event_date")) or timezone.localdate(),
+                sick_days=_days(request.POST.get("sick_days")),
+                hospital_days=_days(request.POST.get("hospital_days")),
+                description=request.POST.get("description", ""),
+                heir=heir,
+                heir_name=request.POST.get("heir_name", ""),
+                heir_relation=request.POST.get("heir_relation", ""),
+                payout_method=request.POST.get("payout_method", PayoutMethod.CASH),
+                bank_name=request.POST.get("bank_name", ""),
+                bank_account=request.POST.get("bank_account", ""),
+                account_holder=request.POST.get("account_holder", ""),
+                documents=_uploads(request),
+                actor=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Claim %(number)s submitted.") % {"number": claim.number})
+            return redirect("claim-detail", pk=claim.pk)
+    scheme = policy.scheme_version.rules if policy else None
+    return render(
+        request,
+        "claims/submit.html",
+        {
+            "policy": policy,
+            "number": number,
+            "benefits": [
+                (
+                    key,
+                    benefit_label(key),
+                    rules.is_referral(scheme, key),
+                    [str(DocumentKind(d).label) for d in rules.required_documents(scheme, key)],
+                )
+                for key in rules.benefits(scheme)
+            ]
+            if scheme
+            else [],
+            "heirs": policy.participant.heirs.all() if policy else [],
+            "relations": HeirRelation.choices,
+            "document_kinds": DocumentKind.choices,
+            "payout_methods": PayoutMethod.choices,
+            "form": request.POST,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _claim(pk: int) -> Claim:
+    return get_object_or_404(
+        Claim.objects.select_related(
+            "policy__participant", "policy__scheme_version", "heir", "payment_request"
+        ),
+        pk=pk,
+    )
+
+
+@require(Action.CLAIM_VIEW)
+def claim_detail_page(request, pk: int):
+    claim = _claim(pk)
+    checks = (
+        services.claim_checks_for(claim)
+        if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.RETURNED)
+        else None
+    )
+    user = request.user
+    waiting = {w.claim.pk: w for w in claims_waiting(on=timezone.localdate())}.get(claim.pk)
+    return render(
+        request,
+        "claims/detail.html",
+        {
+            "claim": claim,
+            "benefit": benefit_label(claim.benefit),
+            "checks": checks,
+            "saved_checks": claim.checks,
+            "documents": claim.documents.all(),
+            "events": claim.events.all(),
+            "document_kinds": DocumentKind.choices,
+            "waiting": waiting,
+            "sla_limit": sla_limit(),
+            "may_submit": may(user, Action.CLAIM_SUBMIT),
+            "may_verify": may(user, Action.CLAIM_VERIFY),
+            "may_register": may(user, Action.PARTICIPANT_REGISTER),
+            "stated_amount": rules.stated_amount(claim.policy.scheme_version.rules, claim.benefit)
+            if claim.is_referral
+            else None,
+        },
+    )
+
+
+def _document_add(request, claim):
+    kind = request.POST.get("kind", "")
+    uploads = _uploads(request) + [
+        Upload(kind=kind, filename=file.name, content=file.read())
+        for file in request.FILES.getlist("file")
+    ]
+    if not uploads:
+        raise ClaimError("document_empty", field="documents", filename="-")
+    for upload in uploads:
+        services.claim_document_add(claim=claim, upload=upload, actor=request.user)
+    return _("Document added.")
+
+
+ACTIONS: dict[str, tuple[Action, Callable]] = {
+    "document": (Action.CLAIM_SUBMIT, _document_add),
+    "resubmit": (
+        Action.CLAIM_SUBMIT,
+        lambda r, c: services.claim_resubmit(claim=c, actor=r.user) and _("Submitted again."),
+    ),
+    "verify": (
+        Action.CLAIM_VERIFY,
+        lambda r, c: services.claim_verify(claim=c, actor=r.user) and _("Claim verified."),
+    ),
+    "return": (
+        Action.CLAIM_VERIFY,
+        lambda r, c: (
+            services.claim_return(claim=c, reason=r.POST.get("reason", ""), actor=r.user)
+            and _("Claim returned to the field officer.")
+        ),
+    ),
+    "reject": (
+        Action.CLAIM_VERIFY,
+        lambda r, c: (
+            services.claim_reject(claim=c, reason=r.POST.get("reason", ""), actor=r.user)
+            and _("Claim rejected.")
+        ),
+    ),
+    "refer": (
+        Action.CLAIM_VERIFY,
+        lambda r, c: (
+            services.claim_refer(claim=c, reference=r.POST.get("reference", ""), actor=r.user)
+            and _("Referral recorded.")
+        ),
+    ),
+    "notify": (
+        Action.CLAIM_VERIFY,
+        lambda r, c: (
+            services.claim_notify(claim=c, how=r.POST.get("how", ""), actor=r.user)
+            and _("Notice recorded.")
+        ),
+    ),
+    "close": (
+        Action.CLAIM_VERIFY,
+        lambda r, c: services.claim_close(claim=c, actor=r.user) and _("Claim closed."),
+    ),
+}
+
+
+def claim_action_view(name: str):
+    """One POST view per step (so that each has a URL of its own), all the same shape:
+    the role is checked, the service runs, a refusal shows its reason on the page."""
+    required, run = ACTIONS[name]
+
+    @require(required)
+    @require_POST
+    def view(request, pk: int):
+        claim = _claim(pk)
+        try:
+            messages.success(request, run(request, claim))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("claim-detail", pk=claim.pk)
+
+    view.__name__ = f"claim_{name}"
+    return view
+
+
+@require(Action.CLAIM_VIEW)
+def claim_document_file(request, pk: int, document: int):
+    """The file, from this LPA's folder only: the row is looked up in this schema and
+    the storage is the tenant's, so another LPA's URL finds nothing."""
+    claim = _claim(pk)
+    doc = get_object_or_404(claim.documents, pk=document)
+    response = FileResponse(
+        default_storage.open(doc.stored_as, "rb"),
+        content_type=doc.content_type,
+        as_attachment=doc.content_type == "application/pdf",
+        filename=doc.filename,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require(Action.CLAIM_VIEW)
+def claim_notice_page(request, pk: int):
+    """A letter for the participant: paid, rejected (with the reason) or referred."""
+    claim = _claim(pk)
+    return render(
+        request,
+        "claims/notice.html",
+        {"claim": claim, "benefit": benefit_label(claim.benefit), "lpa": request.tenant},
+    )
+
+
+def _may_any_payment_step(user) -> None:
+    if not any(may(user, a) for a in (Action.CLAIM_VERIFY, Action.CLAIM_APPROVE, Action.CLAIM_PAY)):
+        ensure(user, Action.CLAIM_PAY)  # raises the usual refusal
+
+
+@require(Action.CLAIM_VIEW)
+def payment_requests_page(request):
+    _may_any_payment_step(request.user)
+    if request.method == "POST":
+        claims = list(Claim.objects.filter(pk__in=request.POST.getlist("claim")))
+        try:
+            payment = services.payment_request_create(claims=claims, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Payment request %(number)s made for the Ketua.") % {"number": payment.number},
+            )
+            return redirect("payment-request", pk=payment.pk)
+        return redirect("payment-requests")
+    return render(
+        request,
+        "claims/payments.html",
+        {
+            "ready": claims_ready_for_payment(),
+            "requests": PaymentRequest.objects.all()[:100],
+            "reserve": account_balance(acc.BANK_RESERVE),
+            "owed": approved_unpaid_total(),
+            "may_recapitulate": may(request.user, Action.CLAIM_VERIFY),
+        },
+    )
+
+
+@require(Action.CLAIM_VIEW)
+def payment_request_page(request, pk: int):
+    _may_any_payment_step(request.user)
+    payment = get_object_or_404(PaymentRequest, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "approve":
+                services.payment_request_approve(request=payment, actor=request.user)
+                messages.success(request, _("Approved. The Bendahara can pay it now."))
+            elif request.POST.get("step") == "pay":
+                services.payment_request_pay(
+                    request=payment,
+                    paid_on=_date(request.POST.get("paid_on")) or timezone.localdate(),
+                    reference=request.POST.get("reference", ""),
+                    actor=request.user,
+                )
+                messages.success(request, _("Paid from the claim reserve."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("payment-request", pk=payment.pk)
+    reserve = account_balance(acc.BANK_RESERVE)
+    return render(
+        request,
+        "claims/payment_request.html",
+        {
+            "payment": payment,
+            "claims": payment.claims.select_related("policy__participant").order_by("pk"),
+            "reserve": reserve,
+            "short": max(payment.total - reserve, 0),
+            "may_approve": may(request.user, Action.CLAIM_APPROVE),
+            "may_pay": may(request.user, Action.CLAIM_PAY),
+            "today": timezone.localdate(),
+        },
+    )
