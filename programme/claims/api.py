@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
-from programme.claims import services
+from programme.claims import payments, services
 from programme.claims.documents import Upload
 from programme.claims.models import Claim, DocumentKind, PaymentRequest, PayoutMethod
 from programme.claims.selectors import claim_list
@@ -269,7 +269,7 @@ class PaymentRequestListApi(APIView):
         data = PaymentRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         claims = list(Claim.objects.filter(pk__in=data.validated_data["claims"]))
-        payment = services.payment_request_create(claims=claims, actor=request.user)
+        payment = payments.payment_request_create(claims=claims, actor=request.user)
         return Response(PaymentRequestOutput(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -280,7 +280,7 @@ class PaymentApproveApi(APIView):
     @extend_schema(request=None, responses=PaymentRequestOutput)
     def post(self, request, pk: int):
         payment = get_object_or_404(PaymentRequest, pk=pk)
-        payment = services.payment_request_approve(request=payment, actor=request.user)
+        payment = payments.payment_request_approve(request=payment, actor=request.user)
         return Response(PaymentRequestOutput(payment).data)
 
 
@@ -297,7 +297,7 @@ class PaymentPayApi(APIView):
     def post(self, request, pk: int):
         data = PaymentPayInput(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = services.payment_request_pay(
+        payment = payments.payment_request_pay(
             request=get_object_or_404(PaymentRequest, pk=pk),
             paid_on=data.validated_data["paid_on"],
             reference=data.validated_data.get("reference", ""),

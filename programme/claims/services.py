@@ -18,7 +18,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure
 from programme.claims import rules
 from programme.claims.checks import (
@@ -36,19 +35,12 @@ from programme.claims.models import (
     ClaimDocument,
     ClaimEvent,
     ClaimStatus,
-    PaymentRequest,
     PayoutMethod,
 )
 from programme.claims.sla import (
     overdue_clear,
-    reserve_check,
-    reserve_short_record,
     service_days,
 )
-from programme.ledger import accounts as acc
-from programme.ledger.errors import LedgerError
-from programme.ledger.models import EntryKind
-from programme.ledger.services import Line, account_balance, entry_post
 from programme.participants.lifecycle import policy_transition
 from programme.participants.models import (
     OPEN_STATUSES,
@@ -62,7 +54,7 @@ S = ClaimStatus
 MAX_DAYS = 366
 
 
-def _next_number(table: str, prefix: str, width: int) -> tuple[int, str]:
+def number_take(table: str, prefix: str, width: int) -> tuple[int, str]:
     """Take the row's id first, so that the number containing it is one insert."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
@@ -78,7 +70,9 @@ def _days(value: Any) -> int | None:
     return value
 
 
-def _event(claim: Claim, action: str, from_status: str, actor: Any, note: str = "") -> None:
+def claim_event_record(
+    claim: Claim, action: str, from_status: str, actor: Any, note: str = ""
+) -> None:
     ClaimEvent.objects.create(
         claim=claim,
         action=action,
@@ -97,7 +91,7 @@ def _locked(claim: Claim) -> Claim:
     )
 
 
-def _refuse_state(claim: Claim, action: str) -> ClaimError:
+def claim_state_refusal(claim: Claim, action: str) -> ClaimError:
     return ClaimConflict(
         "claim_state",
         number=claim.number,
@@ -207,7 +201,7 @@ def claim_submit(
         refusal = failed(claim_checks(candidate), hard_only=True)
         if refusal:
             raise refusal[0].error
-        pk, number = _next_number("claims_claim", "KLM", 5)
+        pk, number = number_take("claims_claim", "KLM", 5)
         year = rules.policy_year(policy.start_date, event_date)
         claim = Claim.objects.create(
             pk=pk,
@@ -228,7 +222,7 @@ def claim_submit(
             amount=rules.benefit_amount(scheme, benefit, year),
             submitted_by_id=actor.pk,
         )
-        _event(claim, "submit", "", actor)
+        claim_event_record(claim, "submit", "", actor)
         for upload in uploads:
             _document_save(claim, upload, actor)
         _mark_complete_if(claim)
@@ -269,11 +263,11 @@ def claim_resubmit(*, claim: Claim, actor: Any) -> Claim:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status != S.RETURNED:
-            raise _refuse_state(claim, "submitted again")
+            raise claim_state_refusal(claim, "submitted again")
         claim.status = S.SUBMITTED
         claim.return_reason = ""
         claim.save(update_fields=["status", "return_reason"])
-        _event(claim, "resubmit", S.RETURNED, actor)
+        claim_event_record(claim, "resubmit", S.RETURNED, actor)
         _mark_complete_if(claim)
         return claim
 
@@ -303,7 +297,7 @@ def claim_verify(*, claim: Claim, actor: Any) -> Claim:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status != S.SUBMITTED:
-            raise _refuse_state(claim, "verified")
+            raise claim_state_refusal(claim, "verified")
         checks = claim_checks(claim_candidate(claim))
         problems = failed(checks)
         if problems:
@@ -319,7 +313,7 @@ def claim_verify(*, claim: Claim, actor: Any) -> Claim:
         claim.verified_by_id = actor.pk
         claim.verified_at = timezone.now()
         claim.save(update_fields=["amount", "status", "checks", "verified_by", "verified_at"])
-        _event(claim, "verify", S.SUBMITTED, actor)
+        claim_event_record(claim, "verify", S.SUBMITTED, actor)
         if rules.ends_policy(scheme, claim.benefit) and claim.policy.status in OPEN_STATUSES:
             policy_transition(
                 policy=claim.policy,
@@ -340,12 +334,12 @@ def claim_return(*, claim: Claim, reason: str, actor: Any) -> Claim:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status != S.SUBMITTED:
-            raise _refuse_state(claim, "returned")
+            raise claim_state_refusal(claim, "returned")
         claim.status = S.RETURNED
         claim.return_reason = reason[:500]
         claim.complete_at = None
         claim.save(update_fields=["status", "return_reason", "complete_at"])
-        _event(claim, "return", S.SUBMITTED, actor, reason)
+        claim_event_record(claim, "return", S.SUBMITTED, actor, reason)
         overdue_clear(claim)
         return claim
 
@@ -359,12 +353,12 @@ def claim_reject(*, claim: Claim, reason: str, actor: Any) -> Claim:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status not in (S.SUBMITTED, S.RETURNED, S.VERIFIED):
-            raise _refuse_state(claim, "rejected")
+            raise claim_state_refusal(claim, "rejected")
         before = claim.status
         claim.status = S.REJECTED
         claim.rejection_reason = reason[:500]
         claim.save(update_fields=["status", "rejection_reason"])
-        _event(claim, "reject", before, actor, reason)
+        claim_event_record(claim, "reject", before, actor, reason)
         overdue_clear(claim)
         return claim
 
@@ -380,12 +374,12 @@ def claim_refer(*, claim: Claim, reference: str, actor: Any) -> Claim:
         if not claim.is_referral:
             raise ClaimConflict("not_referral", number=claim.number)
         if claim.status != S.VERIFIED:
-            raise _refuse_state(claim, "referred")
+            raise claim_state_refusal(claim, "referred")
         claim.status = S.REFERRED
         claim.referral_reference = reference[:60]
         claim.service_days = service_days(claim, timezone.localdate())
         claim.save(update_fields=["status", "referral_reference", "service_days"])
-        _event(claim, "refer", S.VERIFIED, actor, reference)
+        claim_event_record(claim, "refer", S.VERIFIED, actor, reference)
         overdue_clear(claim)
         return claim
 
@@ -399,13 +393,13 @@ def claim_notify(*, claim: Claim, how: str, actor: Any) -> Claim:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status not in (S.PAID, S.REJECTED, S.REFERRED):
-            raise _refuse_state(claim, "notified")
+            raise claim_state_refusal(claim, "notified")
         before = claim.status
         claim.status = S.NOTIFIED
         claim.notified_at = timezone.now()
         claim.notified_how = how[:200]
         claim.save(update_fields=["status", "notified_at", "notified_how"])
-        _event(claim, "notify", before, actor, how)
+        claim_event_record(claim, "notify", before, actor, how)
         return claim
 
 
@@ -414,146 +408,9 @@ def claim_close(*, claim: Claim, actor: Any) -> Claim:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status != S.NOTIFIED:
-            raise _refuse_state(claim, "closed")
+            raise claim_state_refusal(claim, "closed")
         claim.status = S.CLOSED
         claim.closed_at = timezone.now()
         claim.save(update_fields=["status", "closed_at"])
-        _event(claim, "close", S.NOTIFIED, actor)
+        claim_event_record(claim, "close", S.NOTIFIED, actor)
         return claim
-
-
-# --- payment requests -------------------------------------------------------------
-
-
-def _request_locked(request: PaymentRequest) -> PaymentRequest:
-    return PaymentRequest.objects.select_for_update().get(pk=request.pk)
-
-
-def _refuse_request(request: PaymentRequest, action: str) -> ClaimError:
-    return ClaimConflict(
-        "request_state",
-        number=request.number,
-        state=PaymentRequest.Status(request.status).label.lower(),
-        action=action,
-    )
-
-
-def payment_request_create(*, claims: Sequence[Claim], actor: Any) -> PaymentRequest:
-    """Urusan Klaim's recapitulation of verified claims for the Ketua and Bendahara."""
-    ensure(actor, Action.CLAIM_VERIFY)
-    if not claims:
-        raise ClaimError("request_empty", field="claims")
-    with transaction.atomic():
-        locked = list(
-            Claim.objects.select_for_update().filter(pk__in=[c.pk for c in claims]).order_by("pk")
-        )
-        for claim in locked:
-            if claim.is_referral:
-                raise ClaimConflict("referral_not_paid", number=claim.number)
-            if claim.status != S.VERIFIED:
-                raise _refuse_state(claim, "put in a payment request")
-        pk, number = _next_number("claims_paymentrequest", "RKP", 4)
-        request = PaymentRequest.objects.create(
-            pk=pk,
-            number=number,
-            total=sum(c.amount for c in locked),
-            created_by_id=actor.pk,
-        )
-        for claim in locked:
-            claim.status = S.RECAPITULATED
-            claim.payment_request = request
-            claim.save(update_fields=["status", "payment_request"])
-            _event(claim, "recapitulate", S.VERIFIED, actor, number)
-        return request
-
-
-def payment_request_approve(*, request: PaymentRequest, actor: Any) -> PaymentRequest:
-    """The Ketua's signature on the withdrawal."""
-    ensure(actor, Action.CLAIM_APPROVE)
-    with transaction.atomic():
-        request = _request_locked(request)
-        if request.status != PaymentRequest.Status.OPEN:
-            raise _refuse_request(request, "approved")
-        request.status = PaymentRequest.Status.APPROVED
-        request.approved_by_id = actor.pk
-        request.approved_at = timezone.now()
-        request.save(update_fields=["status", "approved_by", "approved_at"])
-        for claim in request.claims.select_for_update():
-            claim.status = S.APPROVED
-            claim.save(update_fields=["status"])
-            _event(claim, "approve", S.RECAPITULATED, actor, request.number)
-        return request
-
-
-def payment_request_pay(
-    *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str = ""
-) -> PaymentRequest:
-    """The Bendahara's signature and the money: one ledger entry per claim from the
-    reserve bank account to claims expense. The reserve must cover the whole request;
-    if it cannot, nothing is paid and the district gets a finding."""
-    ensure(actor, Action.CLAIM_PAY)
-    try:
-        return _pay(request=request, paid_on=paid_on, actor=actor, reference=reference)
-    except (_ReserveShort, LedgerError) as exc:
-        if isinstance(exc, LedgerError) and exc.code != "insufficient_funds":
-            raise
-    # Outside the payment's transaction, so that the finding stays when payment does not.
-    balance = account_balance(acc.BANK_RESERVE)
-    reserve_short_record(request=request, balance=balance)
-    raise ClaimError(
-        "reserve_short",
-        number=request.number,
-        balance=format_rupiah(balance),
-        amount=format_rupiah(request.total),
-    )
-
-
-class _ReserveShort(Exception):
-    pass
-
-
-def _pay(
-    *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str
-) -> PaymentRequest:
-    with transaction.atomic():
-        request = _request_locked(request)
-        if request.status != PaymentRequest.Status.APPROVED:
-            raise _refuse_request(request, "paid")
-        if request.approved_by_id == actor.pk:
-            raise ClaimError("same_person", number=request.number)
-        # entry_post refuses each overdraft too; this refuses the request as a whole.
-        if account_balance(acc.BANK_RESERVE) < request.total:
-            raise _ReserveShort
-        now = timezone.now()
-        claims = list(
-            request.claims.select_for_update().select_related("policy__participant").order_by("pk")
-        )
-        for claim in claims:
-            claim.entry = entry_post(
-                date=paid_on,
-                kind=EntryKind.CLAIM,
-                source_key=f"claim:{claim.pk}",
-                description=(
-                    f"Klaim {claim.number} {benefit_label(claim.benefit)} "
-                    f"{claim.policy.participant.name}"
-                ),
-                lines=[
-                    Line(acc.CLAIMS_EXPENSE, claim.amount, claim.policy.participant_id),
-                    Line(acc.BANK_RESERVE, -claim.amount),
-                ],
-                actor=actor,
-            )
-            claim.status = S.PAID
-            claim.paid_at = now
-            claim.service_days = service_days(claim, paid_on)
-            claim.save(update_fields=["entry", "status", "paid_at", "service_days"])
-            _event(claim, "pay", S.APPROVED, actor, reference)
-            overdue_clear(claim)
-        request.status = PaymentRequest.Status.PAID
-        request.paid_by_id = actor.pk
-        request.paid_at = now
-        request.paid_on = paid_on
-        request.reference = (reference or "").strip()[:60]
-        request.save(update_fields=["status", "paid_by", "paid_at", "paid_on", "reference"])
-        reserve_check()
-        return request

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from askesos.errors import DomainError
 from askesos.permissions import Action, ensure, may, require
-from programme.claims import rules, services
+from programme.claims import payments, rules, services
 from programme.claims.checks import benefit_label
 from programme.claims.documents import Upload
 from programme.claims.errors import ClaimError
@@ -304,7 +304,7 @@ def payment_requests_page(request):
     if request.method == "POST":
         claims = list(Claim.objects.filter(pk__in=request.POST.getlist("claim")))
         try:
-            payment = services.payment_request_create(claims=claims, actor=request.user)
+            payment = payments.payment_request_create(claims=claims, actor=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -334,10 +334,10 @@ def payment_request_page(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("step") == "approve":
-                services.payment_request_approve(request=payment, actor=request.user)
+                payments.payment_request_approve(request=payment, actor=request.user)
                 messages.success(request, _("Approved. The Bendahara can pay it now."))
             elif request.POST.get("step") == "pay":
-                services.payment_request_pay(
+                payments.payment_request_pay(
                     request=payment,
                     paid_on=_date(request.POST.get("paid_on")) or timezone.localdate(),
                     reference=request.POST.get("reference", ""),

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from askesos.permissions import AccessDenied
-from programme.claims import services
+from programme.claims import payments, services
 from programme.claims.errors import ClaimError
 from programme.claims.models import ClaimEvent, ClaimStatus, PaymentRequest
 from programme.claims.sla import claims_waiting, sla_check_run
@@ -51,9 +51,9 @@ def walk_to_payment(claim, team, paid_on=datetime.date(2024, 3, 8)):
     claim.refresh_from_db()
     if claim.status == ClaimStatus.SUBMITTED:
         services.claim_verify(claim=claim, actor=team.klaim)
-    request = services.payment_request_create(claims=[claim], actor=team.klaim)
-    services.payment_request_approve(request=request, actor=team.ketua)
-    services.payment_request_pay(
+    request = payments.payment_request_create(claims=[claim], actor=team.klaim)
+    payments.payment_request_approve(request=request, actor=team.ketua)
+    payments.payment_request_pay(
         request=request, paid_on=paid_on, actor=team.bendahara, reference="TRF-1"
     )
     claim.refresh_from_db()
@@ -491,18 +491,18 @@ def test_each_step_belongs_to_its_role(policy, team, make_staff, in_lpa_a, role,
     request = None
     if step in ("approve", "pay"):
         services.claim_verify(claim=claim, actor=team.klaim)
-        request = services.payment_request_create(claims=[claim], actor=team.klaim)
+        request = payments.payment_request_create(claims=[claim], actor=team.klaim)
     if step == "pay":
-        services.payment_request_approve(request=request, actor=team.ketua)
+        payments.payment_request_approve(request=request, actor=team.ketua)
     with pytest.raises(AccessDenied):
         if step == "submit":
             submit(policy, someone, event=datetime.date(2025, 3, 3))
         elif step == "verify":
             services.claim_verify(claim=claim, actor=someone)
         elif step == "approve":
-            services.payment_request_approve(request=request, actor=someone)
+            payments.payment_request_approve(request=request, actor=someone)
         else:
-            services.payment_request_pay(
+            payments.payment_request_pay(
                 request=request, paid_on=datetime.date(2024, 3, 8), actor=someone
             )
 
@@ -513,13 +513,13 @@ def test_the_same_person_cannot_approve_and_pay(policy, team, in_lpa_a):
     fund_reserve()
     claim = submit(policy, team.officer)
     services.claim_verify(claim=claim, actor=team.klaim)
-    request = services.payment_request_create(claims=[claim], actor=team.klaim)
-    services.payment_request_approve(request=request, actor=team.ketua)
+    request = payments.payment_request_create(claims=[claim], actor=team.klaim)
+    payments.payment_request_approve(request=request, actor=team.ketua)
     # The Ketua is made Bendahara (a reshuffle) and tries to pay what they approved.
     membership_grant(lpa=in_lpa_a, user=team.ketua, role="bendahara")
 
     with pytest.raises(ClaimError) as refused:
-        services.payment_request_pay(
+        payments.payment_request_pay(
             request=request, paid_on=datetime.date(2024, 3, 8), actor=team.ketua
         )
     assert refused.value.code == "same_person"
@@ -531,8 +531,8 @@ def test_the_database_refuses_one_signature_for_both(policy, team):
     fund_reserve()
     claim = submit(policy, team.officer)
     services.claim_verify(claim=claim, actor=team.klaim)
-    request = services.payment_request_create(claims=[claim], actor=team.klaim)
-    services.payment_request_approve(request=request, actor=team.ketua)
+    request = payments.payment_request_create(claims=[claim], actor=team.klaim)
+    payments.payment_request_approve(request=request, actor=team.ketua)
     with pytest.raises(IntegrityError), transaction.atomic():
         PaymentRequest.objects.filter(pk=request.pk).update(paid_by=team.ketua)
 
@@ -541,7 +541,7 @@ def test_paying_twice_pays_once(policy, team):
     fund_reserve()
     claim, request = walk_to_payment(submit(policy, team.officer), team)
     with pytest.raises(ClaimError) as refused:
-        services.payment_request_pay(
+        payments.payment_request_pay(
             request=request, paid_on=datetime.date(2024, 3, 9), actor=team.bendahara
         )
     assert refused.value.code == "request_state"
@@ -551,10 +551,10 @@ def test_paying_twice_pays_once(policy, team):
 def test_only_verified_claims_go_into_a_payment_request(policy, team):
     claim = submit(policy, team.officer)
     with pytest.raises(ClaimError) as refused:
-        services.payment_request_create(claims=[claim], actor=team.klaim)
+        payments.payment_request_create(claims=[claim], actor=team.klaim)
     assert refused.value.code == "claim_state"
     with pytest.raises(ClaimError) as refused:
-        services.payment_request_create(claims=[], actor=team.klaim)
+        payments.payment_request_create(claims=[], actor=team.klaim)
     assert refused.value.code == "request_empty"
 
 
@@ -567,11 +567,11 @@ def test_a_reserve_that_cannot_cover_the_claim_blocks_payment_and_tells_the_dist
     fund_reserve(50_000)
     claim = submit(policy, team.officer)
     services.claim_verify(claim=claim, actor=team.klaim)
-    request = services.payment_request_create(claims=[claim], actor=team.klaim)
-    services.payment_request_approve(request=request, actor=team.ketua)
+    request = payments.payment_request_create(claims=[claim], actor=team.klaim)
+    payments.payment_request_approve(request=request, actor=team.ketua)
 
     with pytest.raises(ClaimError) as refused:
-        services.payment_request_pay(
+        payments.payment_request_pay(
             request=request, paid_on=datetime.date(2024, 3, 8), actor=team.bendahara
         )
     assert refused.value.code == "reserve_short"
@@ -583,7 +583,7 @@ def test_a_reserve_that_cannot_cover_the_claim_blocks_payment_and_tells_the_dist
     assert finding.amount == 50_000 and finding.summary == request.number
 
     fund_reserve(100_000, reference="APBN-2")
-    services.payment_request_pay(
+    payments.payment_request_pay(
         request=request, paid_on=datetime.date(2024, 3, 8), actor=team.bendahara
     )
     finding.refresh_from_db()
@@ -593,8 +593,8 @@ def test_a_reserve_that_cannot_cover_the_claim_blocks_payment_and_tells_the_dist
 def test_the_daily_check_finds_a_short_reserve_before_anyone_tries_to_pay(policy, team, in_lpa_a):
     claim = submit(policy, team.officer)
     services.claim_verify(claim=claim, actor=team.klaim)
-    request = services.payment_request_create(claims=[claim], actor=team.klaim)
-    services.payment_request_approve(request=request, actor=team.ketua)
+    request = payments.payment_request_create(claims=[claim], actor=team.klaim)
+    payments.payment_request_approve(request=request, actor=team.ketua)
 
     sla_check_run(on=datetime.date(2024, 3, 5))
     sla_check_run(on=datetime.date(2024, 3, 5))  # twice: still one finding
@@ -612,7 +612,7 @@ def test_a_new_initiative_benefit_is_referred_not_paid(in_lpa_a, team):
     claim = submit(policy, team.officer, "treatment", event=datetime.date(2024, 5, 6))
     services.claim_verify(claim=claim, actor=team.klaim)
     with pytest.raises(ClaimError) as refused:
-        services.payment_request_create(claims=[claim], actor=team.klaim)
+        payments.payment_request_create(claims=[claim], actor=team.klaim)
     assert refused.value.code == "referral_not_paid"
 
     claim = services.claim_refer(claim=claim, reference="BPJSTK-7471-0091", actor=team.klaim)

@@ -1,0 +1,166 @@
+"""Payment requests (rekapitulasi): Urusan Klaim gathers verified claims, the Ketua
+approves the withdrawal, the Bendahara pays it from the claim reserve. Two signatures,
+two different people (PostgreSQL checks it too); the reserve never goes negative, and
+a reserve that cannot pay raises a finding for the district."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from askesos.money import format_rupiah
+from askesos.permissions import Action, ensure
+from programme.claims.checks import benefit_label
+from programme.claims.errors import ClaimConflict, ClaimError
+from programme.claims.models import Claim, ClaimStatus, PaymentRequest
+from programme.claims.services import claim_event_record, claim_state_refusal, number_take
+from programme.claims.sla import (
+    overdue_clear,
+    reserve_check,
+    reserve_short_record,
+    service_days,
+)
+from programme.ledger import accounts as acc
+from programme.ledger.errors import LedgerError
+from programme.ledger.models import EntryKind
+from programme.ledger.services import Line, account_balance, entry_post
+
+S = ClaimStatus
+
+
+def _request_locked(request: PaymentRequest) -> PaymentRequest:
+    return PaymentRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _refuse_request(request: PaymentRequest, action: str) -> ClaimError:
+    return ClaimConflict(
+        "request_state",
+        number=request.number,
+        state=PaymentRequest.Status(request.status).label.lower(),
+        action=action,
+    )
+
+
+def payment_request_create(*, claims: Sequence[Claim], actor: Any) -> PaymentRequest:
+    """Urusan Klaim's recapitulation of verified claims for the Ketua and Bendahara."""
+    ensure(actor, Action.CLAIM_VERIFY)
+    if not claims:
+        raise ClaimError("request_empty", field="claims")
+    with transaction.atomic():
+        locked = list(
+            Claim.objects.select_for_update().filter(pk__in=[c.pk for c in claims]).order_by("pk")
+        )
+        for claim in locked:
+            if claim.is_referral:
+                raise ClaimConflict("referral_not_paid", number=claim.number)
+            if claim.status != S.VERIFIED:
+                raise claim_state_refusal(claim, "put in a payment request")
+        pk, number = number_take("claims_paymentrequest", "RKP", 4)
+        request = PaymentRequest.objects.create(
+            pk=pk,
+            number=number,
+            total=sum(c.amount for c in locked),
+            created_by_id=actor.pk,
+        )
+        for claim in locked:
+            claim.status = S.RECAPITULATED
+            claim.payment_request = request
+            claim.save(update_fields=["status", "payment_request"])
+            claim_event_record(claim, "recapitulate", S.VERIFIED, actor, number)
+        return request
+
+
+def payment_request_approve(*, request: PaymentRequest, actor: Any) -> PaymentRequest:
+    """The Ketua's signature on the withdrawal."""
+    ensure(actor, Action.CLAIM_APPROVE)
+    with transaction.atomic():
+        request = _request_locked(request)
+        if request.status != PaymentRequest.Status.OPEN:
+            raise _refuse_request(request, "approved")
+        request.status = PaymentRequest.Status.APPROVED
+        request.approved_by_id = actor.pk
+        request.approved_at = timezone.now()
+        request.save(update_fields=["status", "approved_by", "approved_at"])
+        for claim in request.claims.select_for_update():
+            claim.status = S.APPROVED
+            claim.save(update_fields=["status"])
+            claim_event_record(claim, "approve", S.RECAPITULATED, actor, request.number)
+        return request
+
+
+def payment_request_pay(
+    *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str = ""
+) -> PaymentRequest:
+    """The Bendahara's signature and the money: one ledger entry per claim from the
+    reserve bank account to claims expense. The reserve must cover the whole request;
+    if it cannot, nothing is paid and the district gets a finding."""
+    ensure(actor, Action.CLAIM_PAY)
+    try:
+        return _pay(request=request, paid_on=paid_on, actor=actor, reference=reference)
+    except (_ReserveShort, LedgerError) as exc:
+        if isinstance(exc, LedgerError) and exc.code != "insufficient_funds":
+            raise
+    # Outside the payment's transaction, so that the finding stays when payment does not.
+    balance = account_balance(acc.BANK_RESERVE)
+    reserve_short_record(request=request, balance=balance)
+    raise ClaimError(
+        "reserve_short",
+        number=request.number,
+        balance=format_rupiah(balance),
+        amount=format_rupiah(request.total),
+    )
+
+
+class _ReserveShort(Exception):
+    pass
+
+
+def _pay(
+    *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str
+) -> PaymentRequest:
+    with transaction.atomic():
+        request = _request_locked(request)
+        if request.status != PaymentRequest.Status.APPROVED:
+            raise _refuse_request(request, "paid")
+        if request.approved_by_id == actor.pk:
+            raise ClaimError("same_person", number=request.number)
+        # entry_post refuses each overdraft too; this refuses the request as a whole.
+        if account_balance(acc.BANK_RESERVE) < request.total:
+            raise _ReserveShort
+        now = timezone.now()
+        claims = list(
+            request.claims.select_for_update().select_related("policy__participant").order_by("pk")
+        )
+        for claim in claims:
+            claim.entry = entry_post(
+                date=paid_on,
+                kind=EntryKind.CLAIM,
+                source_key=f"claim:{claim.pk}",
+                description=(
+                    f"Klaim {claim.number} {benefit_label(claim.benefit)} "
+                    f"{claim.policy.participant.name}"
+                ),
+                lines=[
+                    Line(acc.CLAIMS_EXPENSE, claim.amount, claim.policy.participant_id),
+                    Line(acc.BANK_RESERVE, -claim.amount),
+                ],
+                actor=actor,
+            )
+            claim.status = S.PAID
+            claim.paid_at = now
+            claim.service_days = service_days(claim, paid_on)
+            claim.save(update_fields=["entry", "status", "paid_at", "service_days"])
+            claim_event_record(claim, "pay", S.APPROVED, actor, reference)
+            overdue_clear(claim)
+        request.status = PaymentRequest.Status.PAID
+        request.paid_by_id = actor.pk
+        request.paid_at = now
+        request.paid_on = paid_on
+        request.reference = (reference or "").strip()[:60]
+        request.save(update_fields=["status", "paid_by", "paid_at", "paid_on", "reference"])
+        reserve_check()
+        return request
