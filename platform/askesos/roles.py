@@ -12,7 +12,7 @@ class LpaRole(models.TextChoices):
     BENDAHARA = "bendahara", _("Treasurer (Bendahara)")
     PEMASARAN = "pemasaran", _("Marketing & Participant Guidance")
     PREMI_KEUANGAN = "premi_keuangan", _("Premiums & Finance")
-    KLAIM = "klaim", _("Claims")
+    KLAIM = "klaim", _("Claims (Urusan Klaim)")
     PETUGAS_LAPANGAN = "petugas_lapangan", _("Field Officer (Petugas Lapangan)")
 
 

@@ -12,3 +12,18 @@ BENEFIT_LABELS = {
     "natural_death": _("Natural death"),
     "work_accident_death": _("Death from a work accident"),
 }
+
+# The steps of a claim's history, for people.
+STEP_LABELS = {
+    "submit": _("submitted"),
+    "resubmit": _("submitted again"),
+    "verify": _("verified"),
+    "return": _("returned for documents"),
+    "reject": _("rejected"),
+    "refer": _("referred to BPJS Ketenagakerjaan"),
+    "recapitulate": _("put in a payment request"),
+    "approve": _("approved by the Ketua"),
+    "pay": _("paid by the Bendahara"),
+    "notify": _("participant notified"),
+    "close": _("closed"),
+}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure
 from programme.claims.checks import benefit_label
-from programme.claims.errors import ClaimConflict, ClaimError
+from programme.claims.errors import STEP_WORDS, ClaimConflict, ClaimError
 from programme.claims.models import Claim, ClaimStatus, PaymentRequest
 from programme.claims.services import claim_event_record, claim_state_refusal, number_take
 from programme.claims.sla import (
@@ -41,7 +41,7 @@ def _refuse_request(request: PaymentRequest, action: str) -> ClaimError:
         "request_state",
         number=request.number,
         state=PaymentRequest.Status(request.status).label.lower(),
-        action=action,
+        action=STEP_WORDS[action],
     )
 
 

@@ -29,7 +29,7 @@ from programme.claims.checks import (
     failed,
 )
 from programme.claims.documents import Upload, upload_check, upload_store
-from programme.claims.errors import ClaimConflict, ClaimError
+from programme.claims.errors import STEP_WORDS, ClaimConflict, ClaimError
 from programme.claims.models import (
     Claim,
     ClaimDocument,
@@ -96,7 +96,7 @@ def claim_state_refusal(claim: Claim, action: str) -> ClaimError:
         "claim_state",
         number=claim.number,
         state=ClaimStatus(claim.status).label.lower(),
-        action=action,
+        action=STEP_WORDS[action],
     )
 
 

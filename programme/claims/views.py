@@ -21,6 +21,7 @@ from programme.claims import payments, rules, services
 from programme.claims.checks import benefit_label
 from programme.claims.documents import Upload
 from programme.claims.errors import ClaimError
+from programme.claims.labels import STEP_LABELS
 from programme.claims.models import (
     Claim,
     ClaimStatus,
@@ -175,7 +176,8 @@ def claim_detail_page(request, pk: int):
             "checks": checks,
             "saved_checks": claim.checks,
             "documents": claim.documents.all(),
-            "events": claim.events.all(),
+            "events": claim.events.select_related("actor"),
+            "step_labels": STEP_LABELS,
             "document_kinds": DocumentKind.choices,
             "waiting": waiting,
             "sla_limit": sla_limit(),

@@ -88,3 +88,28 @@ def submit(policy, officer, benefit: str = "sickness", event=datetime.date(2024,
         today=TODAY,
         **kw,
     )
+
+
+def committed_claims_lpa(committed_db, *, slug: str, npwp: str, start: datetime.date):
+    """An LPA of its own with the four claim roles, a participant who paid a year ahead
+    from `start`, and Rp 1.000.000 in the claim reserve; all committed (ledger rows
+    cannot be deleted, so the whole schema is dropped at teardown)."""
+    from askesos.accounts.services import membership_grant, user_create
+    from tenants.services import lpa_provision
+    from tests.conftest import PASSWORD
+
+    committed_db.lpa_slugs.append(slug)
+    lpa = lpa_provision(
+        name=f"LPA {slug}", slug=slug, legal_form="yayasan", regency_code="74.71", npwp=npwp
+    )
+    team = {}
+    for role in ("petugas_lapangan", "klaim", "ketua", "bendahara"):
+        username = f"{slug}-{role}"
+        committed_db.usernames.append(username)
+        team[role] = user_create(username=username, password=PASSWORD)
+        membership_grant(lpa=lpa, user=team[role], role=role)
+    connection.set_tenant(lpa)
+    policy = paying_policy(serial=41, start=start, months=12, name="La Ode Sabara")
+    fund_reserve(1_000_000, on=start, reference=f"{slug}-APBN")
+    connection.set_schema_to_public()
+    return lpa, team, policy

@@ -1,0 +1,174 @@
+"""Claims over HTTP: the API and the pages, each checked for another LPA and for a role
+that may not; documents never leave their LPA."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from programme.claims import services
+from programme.claims.models import Claim
+from tests.conftest import client_on, host_of
+from tests.programme.claims_helpers import PDF, TODAY, docs_for, fund_reserve, paying_policy
+
+
+@pytest.fixture
+def policy(in_lpa_a):
+    return paying_policy()
+
+
+@pytest.fixture
+def claim(policy, make_staff, in_lpa_a):
+    officer = make_staff(in_lpa_a, "petugas_lapangan")
+    connection.set_tenant(in_lpa_a)
+    return services.claim_submit(
+        policy_number=policy.number,
+        benefit="sickness",
+        event_date=datetime.date(2024, 3, 4),
+        sick_days=12,
+        documents=docs_for("sickness"),
+        actor=officer,
+        today=TODAY,
+    )
+
+
+def pdf(name="surat.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_a_field_officer_submits_with_documents_over_the_api(policy, lpa_a, make_staff):
+    officer = make_staff(lpa_a, "petugas_lapangan")
+    response = client_on(host_of(lpa_a), officer).post(
+        "/api/claims/",
+        {
+            "policy": policy.number,
+            "benefit": "sickness",
+            "event_date": "2024-03-04",
+            "sick_days": 12,
+            "doc_claim_form": pdf("formulir.pdf"),
+            "doc_medical_certificate": pdf(),
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "submitted" and body["amount"] == 100_000
+    assert sorted(d["kind"] for d in body["documents"]) == ["claim_form", "medical_certificate"]
+    assert {c["code"]: c["passed"] for c in body["checks"]}["documents"] is True
+
+
+def test_a_refused_claim_answers_400_with_the_reason_in_indonesian(policy, lpa_a, make_staff):
+    officer = make_staff(lpa_a, "petugas_lapangan")
+    response = client_on(host_of(lpa_a), officer).post(
+        "/api/claims/",
+        {"policy": policy.number, "benefit": "sickness", "event_date": "2023-06-01"},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "event_before_start"
+    assert response.json()["field"] == "event_date"
+    assert "sebelum" in response.json()["message"]
+
+
+def test_a_wrong_file_is_refused_and_nothing_is_kept(policy, lpa_a, make_staff):
+    officer = make_staff(lpa_a, "petugas_lapangan")
+    response = client_on(host_of(lpa_a), officer).post(
+        "/api/claims/",
+        {
+            "policy": policy.number,
+            "benefit": "sickness",
+            "event_date": "2024-03-04",
+            "sick_days": 12,
+            "doc_claim_form": pdf("formulir.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
+    assert response.status_code == 400 and response.json()["code"] == "document_type"
+    connection.set_tenant(lpa_a)
+    assert not Claim.objects.exists()
+
+
+def test_the_workflow_over_the_api_with_four_people(claim, lpa_a, make_staff):
+    connection.set_tenant(lpa_a)
+    fund_reserve()
+    host = host_of(lpa_a)
+    klaim, ketua, bendahara = (make_staff(lpa_a, r) for r in ("klaim", "ketua", "bendahara"))
+
+    assert client_on(host, klaim).post(f"/api/claims/{claim.pk}/verify/").status_code == 200
+    made = client_on(host, klaim).post(
+        "/api/claims/payment-requests/", {"claims": [claim.pk]}, content_type="application/json"
+    )
+    assert made.status_code == 201
+    request_pk = made.json()["id"]
+    # The Bendahara cannot approve; the Ketua cannot pay.
+    assert (
+        client_on(host, bendahara)
+        .post(f"/api/claims/payment-requests/{request_pk}/approve/")
+        .status_code
+        == 403
+    )
+    assert (
+        client_on(host, ketua)
+        .post(f"/api/claims/payment-requests/{request_pk}/approve/")
+        .status_code
+        == 200
+    )
+    paid = client_on(host, bendahara).post(
+        f"/api/claims/payment-requests/{request_pk}/pay/",
+        {"paid_on": "2024-03-08", "reference": "TRF-9"},
+        content_type="application/json",
+    )
+    assert paid.status_code == 200 and paid.json()["status"] == "paid"
+    detail = client_on(host, klaim).get(f"/api/claims/{claim.pk}/").json()
+    assert detail["status"] == "paid" and [e["action"] for e in detail["events"]][-1] == "pay"
+
+
+@pytest.mark.parametrize("role", ["petugas_lapangan", "bendahara", "ketua"])
+def test_only_urusan_klaim_verifies(claim, lpa_a, make_staff, role):
+    someone = make_staff(lpa_a, role)
+    response = client_on(host_of(lpa_a), someone).post(f"/api/claims/{claim.pk}/verify/")
+    assert response.status_code == 403
+
+
+def test_another_lpas_staff_cannot_see_or_move_the_claim(claim, lpa_a, lpa_b, make_staff):
+    document = claim.documents.first()
+    klaim_b = make_staff(lpa_b, "klaim")
+    # On B's own host the claim does not exist (B's schema has no such row).
+    on_b = client_on(host_of(lpa_b), klaim_b)
+    assert on_b.get(f"/api/claims/{claim.pk}/").status_code == 404
+    assert on_b.post(f"/api/claims/{claim.pk}/verify/").status_code == 404
+    assert on_b.get(f"/klaim/{claim.pk}/dokumen/{document.pk}/").status_code == 404
+    # On A's host, B's staff are not on A's team.
+    on_a = client_on(host_of(lpa_a), klaim_b, bound_to=lpa_b.schema_name)
+    assert on_a.get(f"/klaim/{claim.pk}/dokumen/{document.pk}/").status_code in (302, 403)
+
+
+def test_a_document_is_served_only_through_its_claim_on_its_lpas_host(claim, lpa_a, make_staff):
+    klaim = make_staff(lpa_a, "klaim")
+    document = claim.documents.first()
+    client = client_on(host_of(lpa_a), klaim)
+
+    response = client.get(f"/klaim/{claim.pk}/dokumen/{document.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Cache-Control"] == "private, no-store"
+    # The storage path is never a URL.
+    assert client.get(f"/media/{lpa_a.schema_name}/{document.stored_as}").status_code == 404
+
+
+def test_the_claim_pages_answer_each_role(claim, lpa_a, make_staff):
+    host = host_of(lpa_a)
+    for role in ("petugas_lapangan", "klaim", "ketua", "bendahara", "sekretaris"):
+        client = client_on(host, make_staff(lpa_a, role))
+        assert client.get("/klaim/").status_code == 200
+        assert client.get(f"/klaim/{claim.pk}/").status_code == 200
+    assert client_on(host, make_staff(lpa_a, "klaim")).get("/klaim/pembayaran/").status_code == 200
+    assert (
+        client_on(host, make_staff(lpa_a, "petugas_lapangan")).get("/klaim/pembayaran/").status_code
+        == 403
+    )
+
+
+def test_a_refused_step_on_a_page_shows_the_reason_not_an_error(claim, lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "klaim"))
+    response = client.post(f"/klaim/{claim.pk}/tolak/", {"reason": ""}, follow=True)
+    assert response.status_code == 200
+    assert "Tuliskan alasan" in response.content.decode() or "alasan" in response.content.decode()
