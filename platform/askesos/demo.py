@@ -92,23 +92,25 @@ DEMO_PARTICIPANTS_PER_LPA = 40
 
 
 def demo_data_create() -> DemoLogins:
+    from programme.claims.demo import demo_claims_create
     from programme.generator import generate
     from programme.participants.models import Participant
 
     logins = DemoLogins()
-    lpas = []
+    lpas, team = [], {}
     for name, slug, legal_form, regency, npwp in DEMO_LPAS:
         lpa = lpa_provision(
             name=name, slug=slug, legal_form=legal_form, regency_code=regency, npwp=npwp
         )
         lpas.append(lpa)
-        staff = []
+        staff, team[slug] = [], {}
         for role in DEMO_STAFF_ROLES:
             username = f"{role.value.split('_')[0]}.{slug.split('-')[0]}"
             user = user_get_or_create(
                 username=username, password=DEMO_PASSWORD, full_name=f"{role.label} {name}"
             )
             membership_grant(lpa=lpa, user=user, role=role)
+            team[slug][role.value] = user
             staff.append((username, str(role.label)))
         logins.lpas.append((name, domain_for(slug), staff))
     for username, full_name, level, role, province, regency, office in DEMO_GOVERNMENT:
@@ -128,4 +130,6 @@ def demo_data_create() -> DemoLogins:
             if not Participant.objects.exists():
                 empty.append(lpa)
     generate(lpas=0, participants=DEMO_PARTICIPANTS_PER_LPA, seed=1, existing=empty)
+    for lpa in lpas:
+        demo_claims_create(lpa=lpa, staff=team[lpa.slug])
     return logins

@@ -36,6 +36,7 @@ from programme.participants.services import (
     HeirInput,
     ParticipantInput,
     participant_register,
+    policy_continue_by_heir,
     policy_reregister,
 )
 
@@ -60,7 +61,23 @@ def participant_list(request):
 
 @require(Action.PARTICIPANT_REGISTER)
 def participant_register_page(request):
-    form = ParticipantRegisterForm(request.POST or None)
+    """Registration; with ?lanjutan=<policy> an heir continues a deceased participant's
+    membership (offered on the death claim's page)."""
+    continued = (
+        Policy.objects.filter(
+            pk=(request.GET.get("lanjutan") or request.POST.get("lanjutan") or "0"),
+            status=PolicyStatus.DECEASED,
+        )
+        .select_related("participant")
+        .first()
+        if (request.GET.get("lanjutan") or request.POST.get("lanjutan") or "").isdigit()
+        else None
+    )
+    initial = {}
+    if continued is not None:
+        heir = continued.participant.heirs.order_by("-is_primary", "pk").first()
+        initial = {"name": heir.name, "nik": heir.nik} if heir else {}
+    form = ParticipantRegisterForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         heirs = ()
@@ -91,11 +108,19 @@ def participant_register_page(request):
             heirs=heirs,
         )
         try:
-            policy = participant_register(
-                data=data,
-                actor=request.user,
-                nik_override_reason=values["nik_override_reason"],
-            )
+            if continued is not None:
+                policy = policy_continue_by_heir(
+                    policy=continued,
+                    heir_data=data,
+                    actor=request.user,
+                    nik_override_reason=values["nik_override_reason"],
+                )
+            else:
+                policy = participant_register(
+                    data=data,
+                    actor=request.user,
+                    nik_override_reason=values["nik_override_reason"],
+                )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -103,7 +128,7 @@ def participant_register_page(request):
                 request, _("Registered: policy %(number)s.") % {"number": policy.number}
             )
             return redirect("participant-detail", pk=policy.participant_id)
-    return render(request, "participants/register.html", {"form": form})
+    return render(request, "participants/register.html", {"form": form, "continued": continued})
 
 
 @require(Action.PARTICIPANT_VIEW)

@@ -172,3 +172,55 @@ def test_a_refused_step_on_a_page_shows_the_reason_not_an_error(claim, lpa_a, ma
     response = client.post(f"/klaim/{claim.pk}/tolak/", {"reason": ""}, follow=True)
     assert response.status_code == 200
     assert "Tuliskan alasan" in response.content.decode() or "alasan" in response.content.decode()
+
+
+def test_after_a_death_claim_the_heir_is_offered_and_registered_as_a_continuation(
+    policy, lpa_a, make_staff
+):
+    from programme.participants.models import Policy
+    from tests.programme.conftest import nik_for
+
+    connection.set_tenant(lpa_a)
+    officer, klaim = make_staff(lpa_a, "petugas_lapangan"), make_staff(lpa_a, "klaim")
+    connection.set_tenant(lpa_a)
+    claim = services.claim_submit(
+        policy_number=policy.number,
+        benefit="death",
+        event_date=datetime.date(2025, 2, 3),
+        heir=policy.participant.heirs.first(),
+        documents=docs_for("death"),
+        actor=officer,
+        today=TODAY,
+    )
+    services.claim_verify(claim=claim, actor=klaim)
+    host = host_of(lpa_a)
+
+    page = client_on(host, klaim).get(f"/klaim/{claim.pk}/").content.decode()
+    assert f"/peserta/daftar/?lanjutan={policy.pk}" not in page  # Urusan Klaim does not register
+    page = client_on(host, officer).get(f"/klaim/{claim.pk}/").content.decode()
+    assert f"/peserta/daftar/?lanjutan={policy.pk}" in page
+    form = client_on(host, officer).get(f"/peserta/daftar/?lanjutan={policy.pk}")
+    assert "Siti Aminah" in form.content.decode()
+
+    response = client_on(host, officer).post(
+        "/peserta/daftar/",
+        {
+            "lanjutan": policy.pk,
+            "nik": nik_for("74.71.01", datetime.date(1988, 2, 9), "P", 77),
+            "name": "Siti Aminah",
+            "sex": "P",
+            "birth_date": "1988-02-09",
+            "marital_status": "cerai_mati",
+            "occupation": "pedagang_kecil",
+            "monthly_income": 800000,
+            "household_size": 3,
+            "is_breadwinner": "on",
+            "village_code": "74.71.01.1005",
+            "data_source": "outreach",
+            "poverty_status": "miskin",
+            "documents": ["ktp_or_domicile"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    connection.set_tenant(lpa_a)
+    assert Policy.objects.get(continued_from=policy).participant.name == "Siti Aminah"

@@ -2,10 +2,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print a table. Available: provisioning, registry, premiums."
+    help = "Run a benchmark and print a table. Available: provisioning, registry, premiums, claims."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=["provisioning", "registry", "premiums"])
+        parser.add_argument("name", choices=["provisioning", "registry", "premiums", "claims"])
         parser.add_argument("--lpas", type=int, default=None, help="premiums: only the first N")
         parser.add_argument(
             "--processes",
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--participants", type=int, default=50_000, help="registry")
         parser.add_argument("--import-rows", type=int, default=10_000, help="registry")
         parser.add_argument("--queries", type=int, default=300, help="registry")
+        parser.add_argument(
+            "--claim-participants", type=int, default=1000, help="claims: participants (and claims)"
+        )
 
     def handle(self, *args, name: str, tenants: int, **options):
         if name == "premiums":
@@ -24,6 +27,11 @@ class Command(BaseCommand):
 
             lines = premiums.run(limit=options["lpas"], processes=options["processes"])
             self.stdout.write("\n".join(lines))
+            return
+        if name == "claims":
+            from askesos.bench import claims
+
+            self.stdout.write("\n".join(claims.run(participants=options["claim_participants"])))
             return
         if name == "registry":
             from askesos.bench import registry
