@@ -261,13 +261,15 @@ def claim_resubmit(*, claim: Claim, actor: Any) -> Claim:
     """A returned claim comes back with what was missing; the clock starts again."""
     ensure(actor, Action.CLAIM_SUBMIT)
     with transaction.atomic():
-        claim = _locked(claim)
-        if claim.status != S.RETURNED:
-            raise claim_state_refusal(claim, "submitted again")
-        claim.status = S.SUBMITTED
-        claim.return_reason = ""
-        claim.save(update_fields=["status", "return_reason"])
-        claim_event_record(claim, "resubmit", S.RETURNED, actor)
+        claim = _claim_move(
+            claim,
+            action="resubmit",
+            allowed=(S.RETURNED,),
+            to=S.SUBMITTED,
+            word="submitted again",
+            actor=actor,
+            fields={"return_reason": ""},
+        )
         _mark_complete_if(claim)
         return claim
 
@@ -325,92 +327,131 @@ def claim_verify(*, claim: Claim, actor: Any) -> Claim:
         return claim
 
 
+def _required(value: str, code: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ClaimError(code, field=field)
+    return value
+
+
+def _claim_move(
+    claim: Claim,
+    *,
+    action: str,
+    allowed: tuple[str, ...],
+    to: str,
+    word: str,
+    actor: Any,
+    note: str = "",
+    fields: dict[str, Any] | None = None,
+    guard: Any = None,
+) -> Claim:
+    """The shape the plain steps share, in one transaction: lock the claim, refuse a
+    step from the wrong state, set the fields (a callable gets the claim), save, and
+    write the history row."""
+    fields = fields or {}
+    with transaction.atomic():
+        claim = _locked(claim)
+        if guard is not None:
+            guard(claim)
+        if claim.status not in allowed:
+            raise claim_state_refusal(claim, word)
+        before = claim.status
+        claim.status = to
+        for name, value in fields.items():
+            setattr(claim, name, value(claim) if callable(value) else value)
+        claim.save(update_fields=["status", *fields])
+        claim_event_record(claim, action, before, actor, note)
+        return claim
+
+
 def claim_return(*, claim: Claim, reason: str, actor: Any) -> Claim:
     """Back to the field officer for missing documents; the clock stops."""
     ensure(actor, Action.CLAIM_VERIFY)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ClaimError("reason_required", field="reason")
-    with transaction.atomic():
-        claim = _locked(claim)
-        if claim.status != S.SUBMITTED:
-            raise claim_state_refusal(claim, "returned")
-        claim.status = S.RETURNED
-        claim.return_reason = reason[:500]
-        claim.complete_at = None
-        claim.save(update_fields=["status", "return_reason", "complete_at"])
-        claim_event_record(claim, "return", S.SUBMITTED, actor, reason)
-        overdue_clear(claim)
-        return claim
+    reason = _required(reason, "reason_required", "reason")
+    claim = _claim_move(
+        claim,
+        action="return",
+        allowed=(S.SUBMITTED,),
+        to=S.RETURNED,
+        word="returned",
+        actor=actor,
+        note=reason,
+        fields={"return_reason": reason[:500], "complete_at": None},
+    )
+    overdue_clear(claim)
+    return claim
 
 
 def claim_reject(*, claim: Claim, reason: str, actor: Any) -> Claim:
     """Refused, with a reason written for the participant."""
     ensure(actor, Action.CLAIM_VERIFY)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ClaimError("reason_required", field="reason")
-    with transaction.atomic():
-        claim = _locked(claim)
-        if claim.status not in (S.SUBMITTED, S.RETURNED, S.VERIFIED):
-            raise claim_state_refusal(claim, "rejected")
-        before = claim.status
-        claim.status = S.REJECTED
-        claim.rejection_reason = reason[:500]
-        claim.save(update_fields=["status", "rejection_reason"])
-        claim_event_record(claim, "reject", before, actor, reason)
-        overdue_clear(claim)
-        return claim
+    reason = _required(reason, "reason_required", "reason")
+    claim = _claim_move(
+        claim,
+        action="reject",
+        allowed=(S.SUBMITTED, S.RETURNED, S.VERIFIED),
+        to=S.REJECTED,
+        word="rejected",
+        actor=actor,
+        note=reason,
+        fields={"rejection_reason": reason[:500]},
+    )
+    overdue_clear(claim)
+    return claim
+
+
+def _referral_only(claim: Claim) -> None:
+    if not claim.is_referral:
+        raise ClaimConflict("not_referral", number=claim.number)
 
 
 def claim_refer(*, claim: Claim, reference: str, actor: Any) -> Claim:
     """A New Initiative benefit goes to BPJS Ketenagakerjaan with a reference."""
     ensure(actor, Action.CLAIM_VERIFY)
-    reference = (reference or "").strip()
-    if not reference:
-        raise ClaimError("reference_required", field="reference")
-    with transaction.atomic():
-        claim = _locked(claim)
-        if not claim.is_referral:
-            raise ClaimConflict("not_referral", number=claim.number)
-        if claim.status != S.VERIFIED:
-            raise claim_state_refusal(claim, "referred")
-        claim.status = S.REFERRED
-        claim.referral_reference = reference[:60]
-        claim.service_days = service_days(claim, timezone.localdate())
-        claim.save(update_fields=["status", "referral_reference", "service_days"])
-        claim_event_record(claim, "refer", S.VERIFIED, actor, reference)
-        overdue_clear(claim)
-        return claim
+    reference = _required(reference, "reference_required", "reference")
+    claim = _claim_move(
+        claim,
+        action="refer",
+        allowed=(S.VERIFIED,),
+        to=S.REFERRED,
+        word="referred",
+        actor=actor,
+        note=reference,
+        guard=_referral_only,
+        fields={
+            "referral_reference": reference[:60],
+            "service_days": lambda c: service_days(c, timezone.localdate()),
+        },
+    )
+    overdue_clear(claim)
+    return claim
 
 
 def claim_notify(*, claim: Claim, how: str, actor: Any) -> Claim:
     """The participant (or heir) was told of the payment, rejection or referral."""
     ensure(actor, Action.CLAIM_VERIFY)
-    how = (how or "").strip()
-    if not how:
-        raise ClaimError("notice_required", field="how")
-    with transaction.atomic():
-        claim = _locked(claim)
-        if claim.status not in (S.PAID, S.REJECTED, S.REFERRED):
-            raise claim_state_refusal(claim, "notified")
-        before = claim.status
-        claim.status = S.NOTIFIED
-        claim.notified_at = timezone.now()
-        claim.notified_how = how[:200]
-        claim.save(update_fields=["status", "notified_at", "notified_how"])
-        claim_event_record(claim, "notify", before, actor, how)
-        return claim
+    how = _required(how, "notice_required", "how")
+    return _claim_move(
+        claim,
+        action="notify",
+        allowed=(S.PAID, S.REJECTED, S.REFERRED),
+        to=S.NOTIFIED,
+        word="notified",
+        actor=actor,
+        note=how,
+        fields={"notified_at": timezone.now(), "notified_how": how[:200]},
+    )
 
 
 def claim_close(*, claim: Claim, actor: Any) -> Claim:
     ensure(actor, Action.CLAIM_VERIFY)
-    with transaction.atomic():
-        claim = _locked(claim)
-        if claim.status != S.NOTIFIED:
-            raise claim_state_refusal(claim, "closed")
-        claim.status = S.CLOSED
-        claim.closed_at = timezone.now()
-        claim.save(update_fields=["status", "closed_at"])
-        claim_event_record(claim, "close", S.NOTIFIED, actor)
-        return claim
+    return _claim_move(
+        claim,
+        action="close",
+        allowed=(S.NOTIFIED,),
+        to=S.CLOSED,
+        word="closed",
+        actor=actor,
+        fields={"closed_at": timezone.now()},
+    )

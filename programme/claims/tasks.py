@@ -9,10 +9,8 @@ import logging
 from celery import shared_task
 from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from programme.ledger.tasks import STAGGER_SECONDS
-from tenants.models import Lpa, LpaStatus
+from tenants.dispatch import lpas_fan_out
 
 logger = logging.getLogger(__name__)
 
@@ -20,15 +18,7 @@ logger = logging.getLogger(__name__)
 @shared_task
 def claims_sla_dispatch(on: str | None = None) -> int:
     day = on or timezone.localdate().isoformat()
-    schemas = list(
-        Lpa.objects.filter(is_ready=True, status=LpaStatus.ACTIVE)
-        .order_by("pk")
-        .values_list("schema_name", flat=True)
-    )
-    for index, schema in enumerate(schemas):
-        with schema_context(schema):
-            claims_sla_check.apply_async(args=[day], countdown=index * STAGGER_SECONDS)
-    return len(schemas)
+    return lpas_fan_out(claims_sla_check, day)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)

@@ -9,27 +9,17 @@ import logging
 from celery import shared_task
 from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from tenants.models import Lpa, LpaStatus
+from tenants.dispatch import lpas_fan_out
 
 logger = logging.getLogger(__name__)
-STAGGER_SECONDS = 0.5  # 2.000 LPAs spread over about 17 minutes
 
 
 @shared_task
 def premiums_arrears_dispatch(on: str | None = None) -> int:
     """Beat calls this daily. Sending is cheap; the work runs in each LPA's schema."""
     day = on or timezone.localdate().isoformat()
-    schemas = list(
-        Lpa.objects.filter(is_ready=True, status=LpaStatus.ACTIVE)
-        .order_by("pk")
-        .values_list("schema_name", flat=True)
-    )
-    for index, schema in enumerate(schemas):
-        with schema_context(schema):
-            premiums_arrears_run.apply_async(args=[day], countdown=index * STAGGER_SECONDS)
-    return len(schemas)
+    return lpas_fan_out(premiums_arrears_run, day)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)

@@ -1,0 +1,26 @@
+"""Per-LPA periodic work: one dispatcher task in public sends one task per ready,
+active LPA, staggered, each running in that LPA's schema (tenant-schemas-celery reads
+the schema from the connection when the task is sent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tenants.utils import schema_context
+
+from tenants.models import Lpa, LpaStatus
+
+STAGGER_SECONDS = 0.5  # 2.000 LPAs spread over about 17 minutes
+
+
+def lpas_fan_out(task: Any, *args: Any) -> int:
+    """Send `task(*args)` once into every ready, active LPA; returns how many."""
+    schemas = list(
+        Lpa.objects.filter(is_ready=True, status=LpaStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("schema_name", flat=True)
+    )
+    for index, schema in enumerate(schemas):
+        with schema_context(schema):
+            task.apply_async(args=list(args), countdown=index * STAGGER_SECONDS)
+    return len(schemas)
