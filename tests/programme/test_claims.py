@@ -111,31 +111,29 @@ EVENTS_BY_YEAR = {
 }
 
 
-@pytest.mark.parametrize(
-    "scheme, benefit, year, amount",
-    [
-        ("buku-saku-2010", "sickness", 1, 100_000),
-        ("buku-saku-2010", "sickness", 2, 100_000),
-        ("buku-saku-2010", "sickness", 3, 100_000),
-        ("buku-saku-2010", "accident", 1, 100_000),
-        ("buku-saku-2010", "accident", 3, 100_000),
-        ("buku-saku-2010", "death", 1, 200_000),
-        ("buku-saku-2010", "death", 2, 400_000),
-        ("buku-saku-2010", "death", 3, 600_000),
-        ("pola-lama-2003", "sickness", 1, 250_000),
-        ("pola-lama-2003", "sickness", 3, 250_000),
-        ("pola-lama-2003", "accident", 2, 250_000),
-        ("pola-lama-2003", "death", 1, 400_000),
-        ("pola-lama-2003", "death", 2, 600_000),
-        ("pola-lama-2003", "death", 3, 800_000),
-        # New Initiative benefits are referred to BPJS Ketenagakerjaan: the LPA pays nothing.
-        ("new-initiative-2012", "treatment", 1, 0),
-        ("new-initiative-2012", "dentures", 2, 0),
-        ("new-initiative-2012", "partial_disability", 3, 0),
-        ("new-initiative-2012", "natural_death", 1, 0),
-        ("new-initiative-2012", "work_accident_death", 2, 0),
-    ],
-)
+# What the programme's documents say, written out here (not read from the data files).
+LPA_PAYS = {
+    "buku-saku-2010": {
+        "sickness": (100_000, 100_000, 100_000),
+        "accident": (100_000, 100_000, 100_000),
+        "death": (200_000, 400_000, 600_000),
+    },
+    "pola-lama-2003": {
+        "sickness": (250_000, 250_000, 250_000),
+        "accident": (250_000, 250_000, 250_000),
+        "death": (400_000, 600_000, 800_000),
+    },
+}
+REFERRALS = ("treatment", "dentures", "partial_disability", "natural_death", "work_accident_death")
+CASES = [
+    (scheme, benefit, year, amounts[year - 1])
+    for scheme, table in LPA_PAYS.items()
+    for benefit, amounts in table.items()
+    for year in (1, 2, 3)
+] + [("new-initiative-2012", benefit, year, 0) for benefit in REFERRALS for year in (1, 2, 3)]
+
+
+@pytest.mark.parametrize("scheme, benefit, year, amount", CASES)
 def test_each_benefit_pays_the_schemes_amount_for_its_policy_year(
     in_lpa_a, team, scheme, benefit, year, amount
 ):

@@ -224,3 +224,35 @@ def test_after_a_death_claim_the_heir_is_offered_and_registered_as_a_continuatio
     assert response.status_code == 302, response.content.decode()[-2000:]
     connection.set_tenant(lpa_a)
     assert Policy.objects.get(continued_from=policy).participant.name == "Siti Aminah"
+
+
+def test_the_district_sees_an_overdue_claim_of_its_lpas_only(
+    claim, lpa_a, make_government_user, portal_host
+):
+    from zoneinfo import ZoneInfo
+
+    from programme.claims.sla import sla_check_run
+
+    connection.set_tenant(lpa_a)
+    Claim.objects.filter(pk=claim.pk).update(
+        complete_at=datetime.datetime(2024, 7, 15, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
+    )
+    sla_check_run(on=datetime.date(2024, 7, 22))
+    connection.set_schema_to_public()
+    kendari = make_government_user("regency", regency="74.71")
+    konawe = make_government_user("regency", regency="74.02")
+
+    seen = client_on(portal_host, kendari).get("/dasbor/").content.decode()
+    assert claim.number in seen and "5 hari kerja" in seen and "LPA Uji A" in seen
+    assert claim.number not in client_on(portal_host, konawe).get("/dasbor/").content.decode()
+
+    lpa_page = client_on(host_of(lpa_a), make_staff_for(lpa_a)).get("/dasbor/").content.decode()
+    assert claim.number in lpa_page  # flagged to the LPA too
+
+
+def make_staff_for(lpa):
+    from askesos.accounts.services import membership_grant, user_create
+
+    user = user_create(username=f"ketua-sla-{lpa.slug}", password="rahasia-uji-123")
+    membership_grant(lpa=lpa, user=user, role="ketua")
+    return user
