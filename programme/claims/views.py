@@ -21,7 +21,7 @@ from programme.claims import payments, rules, services
 from programme.claims.checks import benefit_label
 from programme.claims.documents import Upload
 from programme.claims.errors import ClaimError
-from programme.claims.labels import STEP_LABELS
+from programme.claims.labels import BENEFIT_LABELS, STEP_LABELS
 from programme.claims.models import (
     Claim,
     ClaimStatus,
@@ -69,6 +69,7 @@ def claim_list_page(request):
             "claims": claim_list(status=status)[:200],
             "status": status,
             "statuses": ClaimStatus.choices,
+            "benefit_labels": BENEFIT_LABELS,
             "waiting": waiting,
             "overdue": sum(1 for w in waiting.values() if w.overdue),
             "sla_limit": sla_limit(),

@@ -158,7 +158,8 @@ def test_the_claim_pages_answer_each_role(claim, lpa_a, make_staff):
     host = host_of(lpa_a)
     for role in ("petugas_lapangan", "klaim", "ketua", "bendahara", "sekretaris"):
         client = client_on(host, make_staff(lpa_a, role))
-        assert client.get("/klaim/").status_code == 200
+        listed = client.get("/klaim/")
+        assert listed.status_code == 200 and "Sakit" in listed.content.decode()
         assert client.get(f"/klaim/{claim.pk}/").status_code == 200
     assert client_on(host, make_staff(lpa_a, "klaim")).get("/klaim/pembayaran/").status_code == 200
     assert (
