@@ -1,20 +1,18 @@
 from django.db import connection
+from django.db.models import Sum
 from django.shortcuts import render
+from django.utils import timezone
 
 from askesos.permissions import Action, membership_of, require
 from askesos.staff.models import Membership
+from programme.claims.sla import claims_waiting, sla_limit
+from programme.ledger.models import PremiumReceipt, ReceiptStatus
+from programme.participants.models import Participant, Policy, PolicyStatus
+from reporting.findings import findings_open_for_lpa
 
 
 @require(Action.LPA_DASHBOARD_VIEW)
 def lpa_dashboard(request):
-    from django.db.models import Sum
-    from django.utils import timezone
-
-    from programme.claims.sla import claims_waiting, sla_limit
-    from programme.ledger.models import PremiumReceipt, ReceiptStatus
-    from programme.participants.models import Participant, Policy, PolicyStatus
-    from reporting.findings import findings_open_for_lpa
-
     membership = membership_of(request.user)
     today = timezone.localdate()
     waiting = claims_waiting(on=today)

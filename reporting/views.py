@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import render
 
 from askesos.permissions import Action, require, scope_of
+from programme.claims.sla import sla_limit
 from programme.registry.selectors import nik_conflicts_for_scope
 from reporting.findings import findings_open_for_scope
 from tenants.models import LpaStatus
@@ -27,6 +27,6 @@ def government_dashboard(request):
             "lpas": lpas.order_by("regency_id", "name")[:200],
             "conflicts": nik_conflicts_for_scope(scope=scope)[:50],
             "findings": findings_open_for_scope(scope=scope)[:200],
-            "sla_limit": settings.CLAIM_SLA_WORKING_DAYS,
+            "sla_limit": sla_limit(),
         },
     )

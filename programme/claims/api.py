@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.claims import payments, services
-from programme.claims.documents import Upload
-from programme.claims.models import Claim, DocumentKind, PaymentRequest, PayoutMethod
+from programme.claims.documents import uploads_from
+from programme.claims.models import Claim, PaymentRequest, PayoutMethod
 from programme.claims.selectors import claim_list
+from programme.claims.steps import STEPS
 from programme.participants.models import Heir, HeirRelation
 
 
@@ -96,17 +97,7 @@ class ClaimDetailOutput(ClaimOutput):
         fields = [*ClaimOutput.Meta.fields, "checks", "documents", "events"]
 
     def get_checks(self, claim: Claim) -> list[dict]:
-        if claim.status in ("submitted", "returned"):
-            return [c.as_dict() for c in services.claim_checks_for(claim)]
-        return claim.checks
-
-
-def _uploads(request) -> list[Upload]:
-    return [
-        Upload(kind=kind, filename=file.name, content=file.read())
-        for kind in DocumentKind.values
-        for file in request.FILES.getlist(f"doc_{kind}")
-    ]
+        return services.claim_checks_shown(claim)
 
 
 def _detail(claim: Claim, code: int = status.HTTP_200_OK) -> Response:
@@ -147,7 +138,7 @@ class ClaimListApi(ListAPIView):
             bank_name=v.get("bank_name", ""),
             bank_account=v.get("bank_account", ""),
             account_holder=v.get("account_holder", ""),
-            documents=_uploads(request),
+            documents=uploads_from(request.FILES),
             actor=request.user,
         )
         return _detail(claim, status.HTTP_201_CREATED)
@@ -172,7 +163,7 @@ class ClaimDocumentApi(APIView):
     @extend_schema(request=None, responses={201: ClaimDetailOutput})
     def post(self, request, pk: int):
         claim = get_object_or_404(Claim, pk=pk)
-        uploads = _uploads(request)
+        uploads = uploads_from(request.FILES)
         if not uploads:
             from programme.claims.errors import ClaimError
 
@@ -188,43 +179,20 @@ class StepInput(serializers.Serializer):
     how = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-STEPS = {
-    "resubmit": (Action.CLAIM_SUBMIT, lambda c, v, u: services.claim_resubmit(claim=c, actor=u)),
-    "verify": (Action.CLAIM_VERIFY, lambda c, v, u: services.claim_verify(claim=c, actor=u)),
-    "return": (
-        Action.CLAIM_VERIFY,
-        lambda c, v, u: services.claim_return(claim=c, reason=v.get("reason", ""), actor=u),
-    ),
-    "reject": (
-        Action.CLAIM_VERIFY,
-        lambda c, v, u: services.claim_reject(claim=c, reason=v.get("reason", ""), actor=u),
-    ),
-    "refer": (
-        Action.CLAIM_VERIFY,
-        lambda c, v, u: services.claim_refer(claim=c, reference=v.get("reference", ""), actor=u),
-    ),
-    "notify": (
-        Action.CLAIM_VERIFY,
-        lambda c, v, u: services.claim_notify(claim=c, how=v.get("how", ""), actor=u),
-    ),
-    "close": (Action.CLAIM_VERIFY, lambda c, v, u: services.claim_close(claim=c, actor=u)),
-}
-
-
 def claim_step_api(name: str) -> type[APIView]:
     """POST /api/claims/<pk>/<step>/: one endpoint per workflow step, one shape."""
-    required, run = STEPS[name]
+    step = STEPS[name]
 
     class StepApi(APIView):
         permission_classes = [ActionPermission]
-        required_action = required
+        required_action = step.action
 
         @extend_schema(request=StepInput, responses=ClaimDetailOutput, operation_id=f"claim_{name}")
         def post(self, request, pk: int):
             data = StepInput(data=request.data)
             data.is_valid(raise_exception=True)
             claim = get_object_or_404(Claim, pk=pk)
-            return _detail(run(claim, data.validated_data, request.user))
+            return _detail(step.run(claim, data.validated_data, request.user))
 
     StepApi.__name__ = f"Claim{name.title()}Api"
     return StepApi

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from programme.claims import rules
 from programme.claims.errors import ClaimError
+from programme.claims.labels import BENEFIT_LABELS
 from programme.claims.models import Claim, ClaimStatus, DocumentKind
 from programme.ledger.models import PremiumReceipt, ReceiptStatus
 from programme.ledger.premiums import arrears_months
@@ -56,8 +57,6 @@ def day_label(day: datetime.date) -> str:
 
 
 def benefit_label(benefit: str) -> str:
-    from programme.claims.labels import BENEFIT_LABELS
-
     return str(BENEFIT_LABELS.get(benefit, benefit))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -44,6 +45,16 @@ class CheckedUpload:
     content_type: str
     extension: str
     sha256: str
+
+
+def uploads_from(files: Any) -> list[Upload]:
+    """The files of a form or API request: one input per kind, `doc_<kind>`, each
+    possibly with several files."""
+    return [
+        Upload(kind=kind, filename=file.name, content=file.read())
+        for kind in DocumentKind.values
+        for file in files.getlist(f"doc_{kind}")
+    ]
 
 
 def upload_check(upload: Upload) -> CheckedUpload:

@@ -76,20 +76,5 @@ class ClaimError(DomainError):
     }
 
 
-# The steps named in "cannot be ... now" refusals, translated with the message.
-STEP_WORDS = {
-    "submitted again": _("submitted again"),
-    "verified": _("verified"),
-    "returned": _("returned"),
-    "rejected": _("rejected"),
-    "referred": _("referred"),
-    "notified": _("notified"),
-    "closed": _("closed"),
-    "put in a payment request": _("put in a payment request"),
-    "approved": _("approved"),
-    "paid": _("paid"),
-}
-
-
 class ClaimConflict(ClaimError):
     http_status = status.HTTP_409_CONFLICT

@@ -13,7 +13,7 @@ BENEFIT_LABELS = {
     "work_accident_death": _("Death from a work accident"),
 }
 
-# The steps of a claim's history, for people.
+# The steps of a claim, for people: its history, and "cannot be ... now" refusals.
 STEP_LABELS = {
     "submit": _("submitted"),
     "resubmit": _("submitted again"),
@@ -24,6 +24,6 @@ STEP_LABELS = {
     "recapitulate": _("put in a payment request"),
     "approve": _("approved by the Ketua"),
     "pay": _("paid by the Bendahara"),
-    "notify": _("participant notified"),
+    "notify": _("notified to the participant"),
     "close": _("closed"),
 }

@@ -15,13 +15,13 @@ from django.utils import timezone
 from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure
 from programme.claims.checks import benefit_label
-from programme.claims.errors import STEP_WORDS, ClaimConflict, ClaimError
+from programme.claims.errors import ClaimConflict, ClaimError
+from programme.claims.labels import STEP_LABELS
 from programme.claims.models import Claim, ClaimStatus, PaymentRequest
 from programme.claims.services import claim_event_record, claim_state_refusal, number_take
 from programme.claims.sla import (
     overdue_clear,
     reserve_check,
-    reserve_short_record,
     service_days,
 )
 from programme.ledger import accounts as acc
@@ -41,7 +41,7 @@ def _refuse_request(request: PaymentRequest, action: str) -> ClaimError:
         "request_state",
         number=request.number,
         state=PaymentRequest.Status(request.status).label.lower(),
-        action=STEP_WORDS[action],
+        action=STEP_LABELS[action],
     )
 
 
@@ -58,8 +58,8 @@ def payment_request_create(*, claims: Sequence[Claim], actor: Any) -> PaymentReq
             if claim.is_referral:
                 raise ClaimConflict("referral_not_paid", number=claim.number)
             if claim.status != S.VERIFIED:
-                raise claim_state_refusal(claim, "put in a payment request")
-        pk, number = number_take("claims_paymentrequest", "RKP", 4)
+                raise claim_state_refusal(claim, "recapitulate")
+        pk, number = number_take(PaymentRequest, "RKP", 4)
         request = PaymentRequest.objects.create(
             pk=pk,
             number=number,
@@ -80,7 +80,7 @@ def payment_request_approve(*, request: PaymentRequest, actor: Any) -> PaymentRe
     with transaction.atomic():
         request = _request_locked(request)
         if request.status != PaymentRequest.Status.OPEN:
-            raise _refuse_request(request, "approved")
+            raise _refuse_request(request, "approve")
         request.status = PaymentRequest.Status.APPROVED
         request.approved_by_id = actor.pk
         request.approved_at = timezone.now()
@@ -96,17 +96,18 @@ def payment_request_pay(
     *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str = ""
 ) -> PaymentRequest:
     """The Bendahara's signature and the money: one ledger entry per claim from the
-    reserve bank account to claims expense. The reserve must cover the whole request;
-    if it cannot, nothing is paid and the district gets a finding."""
+    reserve bank account to claims expense. The ledger refuses to overdraw the reserve
+    (entry_post), and the request is paid in one transaction, so a reserve that cannot
+    cover all of it pays none of it; the district then gets a finding."""
     ensure(actor, Action.CLAIM_PAY)
     try:
         return _pay(request=request, paid_on=paid_on, actor=actor, reference=reference)
-    except (_ReserveShort, LedgerError) as exc:
-        if isinstance(exc, LedgerError) and exc.code != "insufficient_funds":
+    except LedgerError as exc:
+        if exc.code != "insufficient_funds":
             raise
     # Outside the payment's transaction, so that the finding stays when payment does not.
+    reserve_check(attempted=request)
     balance = account_balance(acc.BANK_RESERVE)
-    reserve_short_record(request=request, balance=balance)
     raise ClaimError(
         "reserve_short",
         number=request.number,
@@ -115,22 +116,15 @@ def payment_request_pay(
     )
 
 
-class _ReserveShort(Exception):
-    pass
-
-
 def _pay(
     *, request: PaymentRequest, paid_on: datetime.date, actor: Any, reference: str
 ) -> PaymentRequest:
     with transaction.atomic():
         request = _request_locked(request)
         if request.status != PaymentRequest.Status.APPROVED:
-            raise _refuse_request(request, "paid")
+            raise _refuse_request(request, "pay")
         if request.approved_by_id == actor.pk:
             raise ClaimError("same_person", number=request.number)
-        # entry_post refuses each overdraft too; this refuses the request as a whole.
-        if account_balance(acc.BANK_RESERVE) < request.total:
-            raise _ReserveShort
         now = timezone.now()
         claims = list(
             request.claims.select_for_update().select_related("policy__participant").order_by("pk")

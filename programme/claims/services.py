@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from askesos.permissions import Action, ensure
+from askesos.sequences import next_id
 from programme.claims import rules
 from programme.claims.checks import (
     Candidate,
@@ -29,12 +30,14 @@ from programme.claims.checks import (
     failed,
 )
 from programme.claims.documents import Upload, upload_check, upload_store
-from programme.claims.errors import STEP_WORDS, ClaimConflict, ClaimError
+from programme.claims.errors import ClaimConflict, ClaimError
+from programme.claims.labels import STEP_LABELS
 from programme.claims.models import (
     Claim,
     ClaimDocument,
     ClaimEvent,
     ClaimStatus,
+    PaymentRequest,
     PayoutMethod,
 )
 from programme.claims.sla import (
@@ -54,11 +57,11 @@ S = ClaimStatus
 MAX_DAYS = 366
 
 
-def number_take(table: str, prefix: str, width: int) -> tuple[int, str]:
-    """Take the row's id first, so that the number containing it is one insert."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))")
-        pk = cursor.fetchone()[0]
+def number_take(
+    model: type[Claim] | type[PaymentRequest], prefix: str, width: int
+) -> tuple[int, str]:
+    """The row's id and the number built from it (KLM-2026-00012), before the insert."""
+    pk = next_id(model)
     return pk, f"{prefix}-{timezone.localdate():%Y}-{pk:0{width}d}"
 
 
@@ -96,7 +99,7 @@ def claim_state_refusal(claim: Claim, action: str) -> ClaimError:
         "claim_state",
         number=claim.number,
         state=ClaimStatus(claim.status).label.lower(),
-        action=STEP_WORDS[action],
+        action=STEP_LABELS[action],
     )
 
 
@@ -201,7 +204,7 @@ def claim_submit(
         refusal = failed(claim_checks(candidate), hard_only=True)
         if refusal:
             raise refusal[0].error
-        pk, number = number_take("claims_claim", "KLM", 5)
+        pk, number = number_take(Claim, "KLM", 5)
         year = rules.policy_year(policy.start_date, event_date)
         claim = Claim.objects.create(
             pk=pk,
@@ -266,7 +269,6 @@ def claim_resubmit(*, claim: Claim, actor: Any) -> Claim:
             action="resubmit",
             allowed=(S.RETURNED,),
             to=S.SUBMITTED,
-            word="submitted again",
             actor=actor,
             fields={"return_reason": ""},
         )
@@ -292,6 +294,14 @@ def claim_checks_for(claim: Claim) -> list[Check]:
     return claim_checks(claim_candidate(claim))
 
 
+def claim_checks_shown(claim: Claim) -> list[dict[str, Any]]:
+    """What the claim's page and API show: the live checks while the claim awaits
+    verification, the checks as verified afterwards (none for a claim never verified)."""
+    if claim.status in (S.SUBMITTED, S.RETURNED):
+        return [c.as_dict() for c in claim_checks_for(claim)]
+    return claim.checks
+
+
 def claim_verify(*, claim: Claim, actor: Any) -> Claim:
     """Urusan Klaim verifies: every check passes, or the claim is returned or rejected.
     The amount is fixed now from the scheme; a death ends the policy."""
@@ -299,7 +309,7 @@ def claim_verify(*, claim: Claim, actor: Any) -> Claim:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status != S.SUBMITTED:
-            raise claim_state_refusal(claim, "verified")
+            raise claim_state_refusal(claim, "verify")
         checks = claim_checks(claim_candidate(claim))
         problems = failed(checks)
         if problems:
@@ -340,7 +350,6 @@ def _claim_move(
     action: str,
     allowed: tuple[str, ...],
     to: str,
-    word: str,
     actor: Any,
     note: str = "",
     fields: dict[str, Any] | None = None,
@@ -355,7 +364,7 @@ def _claim_move(
         if guard is not None:
             guard(claim)
         if claim.status not in allowed:
-            raise claim_state_refusal(claim, word)
+            raise claim_state_refusal(claim, action)
         before = claim.status
         claim.status = to
         for name, value in fields.items():
@@ -374,7 +383,6 @@ def claim_return(*, claim: Claim, reason: str, actor: Any) -> Claim:
         action="return",
         allowed=(S.SUBMITTED,),
         to=S.RETURNED,
-        word="returned",
         actor=actor,
         note=reason,
         fields={"return_reason": reason[:500], "complete_at": None},
@@ -392,7 +400,6 @@ def claim_reject(*, claim: Claim, reason: str, actor: Any) -> Claim:
         action="reject",
         allowed=(S.SUBMITTED, S.RETURNED, S.VERIFIED),
         to=S.REJECTED,
-        word="rejected",
         actor=actor,
         note=reason,
         fields={"rejection_reason": reason[:500]},
@@ -415,7 +422,6 @@ def claim_refer(*, claim: Claim, reference: str, actor: Any) -> Claim:
         action="refer",
         allowed=(S.VERIFIED,),
         to=S.REFERRED,
-        word="referred",
         actor=actor,
         note=reference,
         guard=_referral_only,
@@ -437,7 +443,6 @@ def claim_notify(*, claim: Claim, how: str, actor: Any) -> Claim:
         action="notify",
         allowed=(S.PAID, S.REJECTED, S.REFERRED),
         to=S.NOTIFIED,
-        word="notified",
         actor=actor,
         note=how,
         fields={"notified_at": timezone.now(), "notified_how": how[:200]},
@@ -451,7 +456,6 @@ def claim_close(*, claim: Claim, actor: Any) -> Claim:
         action="close",
         allowed=(S.NOTIFIED,),
         to=S.CLOSED,
-        word="closed",
         actor=actor,
         fields={"closed_at": timezone.now()},
     )

@@ -54,6 +54,13 @@ class Waiting:
         return self.days > sla_limit()
 
 
+def claim_waiting(claim: Claim, *, on: datetime.date) -> Waiting | None:
+    """One claim's wait, if the LPA still owes it an answer (the claim's own page)."""
+    if claim.status not in WAITING_STATUSES or claim.complete_at is None:
+        return None
+    return Waiting(claim, service_days(claim, on))
+
+
 def claims_waiting(*, on: datetime.date) -> list[Waiting]:
     """Complete claims the LPA has not paid (or referred) yet, longest wait first."""
     claims = list(
@@ -110,19 +117,6 @@ def overdue_clear(claim: Claim) -> None:
     finding_resolve(lpa=_lpa(), kind=Finding.Kind.CLAIM_OVERDUE, subject=_subject(claim))
 
 
-def reserve_short_record(*, request: Any, balance: int) -> Finding:
-    """The reserve cannot pay `request`: the district must see it (no negative reserve,
-    no claim left unpaid in silence)."""
-    owed = max(approved_unpaid_total(), request.total)
-    return finding_raise(
-        lpa=_lpa(),
-        kind=Finding.Kind.RESERVE_SHORT,
-        subject=RESERVE_SUBJECT,
-        summary=request.number,
-        amount=owed - balance,
-    )
-
-
 def approved_unpaid_total() -> int:
     return (
         PaymentRequest.objects.filter(status=PaymentRequest.Status.APPROVED).aggregate(
@@ -132,22 +126,23 @@ def approved_unpaid_total() -> int:
     )
 
 
-def reserve_check() -> None:
-    """Approved requests the reserve cannot cover open the finding; once it can (a
-    subsidy arrived, a request was paid), the finding is resolved."""
+def reserve_check(*, attempted: PaymentRequest | None = None) -> None:
+    """Approved requests the reserve cannot cover open the finding (naming the request
+    a Bendahara just failed to pay, else the oldest waiting one); once the reserve
+    covers them (a subsidy arrived, a request was paid), the finding is resolved."""
     owed, balance = approved_unpaid_total(), account_balance(acc.BANK_RESERVE)
-    if owed > balance:
-        request = (
-            PaymentRequest.objects.filter(status=PaymentRequest.Status.APPROVED)
-            .order_by("approved_at")
-            .first()
-        )
-        finding_raise(
-            lpa=_lpa(),
-            kind=Finding.Kind.RESERVE_SHORT,
-            subject=RESERVE_SUBJECT,
-            summary=request.number,
-            amount=owed - balance,
-        )
-    else:
+    if owed <= balance:
         finding_resolve(lpa=_lpa(), kind=Finding.Kind.RESERVE_SHORT, subject=RESERVE_SUBJECT)
+        return
+    request = attempted or (
+        PaymentRequest.objects.filter(status=PaymentRequest.Status.APPROVED)
+        .order_by("approved_at")
+        .first()
+    )
+    finding_raise(
+        lpa=_lpa(),
+        kind=Finding.Kind.RESERVE_SHORT,
+        subject=RESERVE_SUBJECT,
+        summary=request.number,
+        amount=owed - balance,
+    )

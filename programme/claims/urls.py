@@ -1,10 +1,10 @@
 from django.urls import path
 
 from programme.claims import api, views
+from programme.claims.steps import STEPS
 
 # Pages: one URL per workflow step, so each is checked by the isolation test.
 STEP_SLUGS = {
-    "document": "dokumen",
     "resubmit": "ajukan-ulang",
     "verify": "verifikasi",
     "return": "kembalikan",
@@ -25,9 +25,10 @@ urlpatterns = [
         views.claim_document_file,
         name="claim-document-file",
     ),
+    path("klaim/<int:pk>/dokumen/", views.claim_document_add_page, name="claim-document"),
     path("klaim/<int:pk>/pemberitahuan/", views.claim_notice_page, name="claim-notice"),
     *[
-        path(f"klaim/<int:pk>/{slug}/", views.claim_action_view(step), name=f"claim-{step}")
+        path(f"klaim/<int:pk>/{slug}/", views.claim_step_view(step), name=f"claim-{step}")
         for step, slug in STEP_SLUGS.items()
     ],
     path("api/claims/", api.ClaimListApi.as_view(), name="api-claims"),
@@ -58,6 +59,6 @@ urlpatterns = [
             api.claim_step_api(step).as_view(),
             name=f"api-claim-{step}",
         )
-        for step in api.STEPS
+        for step in STEPS
     ],
 ]

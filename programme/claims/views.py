@@ -5,7 +5,6 @@ page with its checks and the actions the member's role allows, the payment reque
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -19,7 +18,7 @@ from askesos.errors import DomainError
 from askesos.permissions import Action, ensure, may, require
 from programme.claims import payments, rules, services
 from programme.claims.checks import benefit_label
-from programme.claims.documents import Upload
+from programme.claims.documents import Upload, uploads_from
 from programme.claims.errors import ClaimError
 from programme.claims.labels import BENEFIT_LABELS, STEP_LABELS
 from programme.claims.models import (
@@ -30,7 +29,13 @@ from programme.claims.models import (
     PayoutMethod,
 )
 from programme.claims.selectors import claim_list, claims_ready_for_payment
-from programme.claims.sla import approved_unpaid_total, claims_waiting, sla_limit
+from programme.claims.sla import (
+    approved_unpaid_total,
+    claim_waiting,
+    claims_waiting,
+    sla_limit,
+)
+from programme.claims.steps import STEPS
 from programme.ledger import accounts as acc
 from programme.ledger.services import account_balance
 from programme.participants.models import Heir, HeirRelation, Policy
@@ -46,15 +51,6 @@ def _date(value: str | None) -> datetime.date | None:
 def _days(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else (None if not value else -1)
-
-
-def _uploads(request) -> list[Upload]:
-    """Files from the form: one input per document kind (doc_<kind>), several allowed."""
-    uploads = []
-    for kind in DocumentKind.values:
-        for file in request.FILES.getlist(f"doc_{kind}"):
-            uploads.append(Upload(kind=kind, filename=file.name, content=file.read()))
-    return uploads
 
 
 @require(Action.CLAIM_VIEW)
@@ -113,7 +109,7 @@ def claim_submit_page(request):
                 bank_name=request.POST.get("bank_name", ""),
                 bank_account=request.POST.get("bank_account", ""),
                 account_holder=request.POST.get("account_holder", ""),
-                documents=_uploads(request),
+                documents=uploads_from(request.FILES),
                 actor=request.user,
             )
         except DomainError as exc:
@@ -161,21 +157,15 @@ def _claim(pk: int) -> Claim:
 @require(Action.CLAIM_VIEW)
 def claim_detail_page(request, pk: int):
     claim = _claim(pk)
-    checks = (
-        services.claim_checks_for(claim)
-        if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.RETURNED)
-        else None
-    )
     user = request.user
-    waiting = {w.claim.pk: w for w in claims_waiting(on=timezone.localdate())}.get(claim.pk)
+    waiting = claim_waiting(claim, on=timezone.localdate())
     return render(
         request,
         "claims/detail.html",
         {
             "claim": claim,
             "benefit": benefit_label(claim.benefit),
-            "checks": checks,
-            "saved_checks": claim.checks,
+            "checks": services.claim_checks_shown(claim),
             "documents": claim.documents.all(),
             "events": claim.events.select_related("actor"),
             "step_labels": STEP_LABELS,
@@ -192,75 +182,39 @@ def claim_detail_page(request, pk: int):
     )
 
 
-def _document_add(request, claim):
-    kind = request.POST.get("kind", "")
-    uploads = _uploads(request) + [
-        Upload(kind=kind, filename=file.name, content=file.read())
+def _documents_add(request, pk: int):
+    """The claim page's upload form: one file and its kind (or doc_<kind> inputs)."""
+    claim = _claim(pk)
+    uploads = uploads_from(request.FILES) + [
+        Upload(kind=request.POST.get("kind", ""), filename=file.name, content=file.read())
         for file in request.FILES.getlist("file")
     ]
-    if not uploads:
-        raise ClaimError("document_empty", field="documents", filename="-")
-    for upload in uploads:
-        services.claim_document_add(claim=claim, upload=upload, actor=request.user)
-    return _("Document added.")
+    try:
+        if not uploads:
+            raise ClaimError("document_empty", field="documents", filename="-")
+        for upload in uploads:
+            services.claim_document_add(claim=claim, upload=upload, actor=request.user)
+        messages.success(request, _("Document added."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("claim-detail", pk=claim.pk)
 
 
-ACTIONS: dict[str, tuple[Action, Callable]] = {
-    "document": (Action.CLAIM_SUBMIT, _document_add),
-    "resubmit": (
-        Action.CLAIM_SUBMIT,
-        lambda r, c: services.claim_resubmit(claim=c, actor=r.user) and _("Submitted again."),
-    ),
-    "verify": (
-        Action.CLAIM_VERIFY,
-        lambda r, c: services.claim_verify(claim=c, actor=r.user) and _("Claim verified."),
-    ),
-    "return": (
-        Action.CLAIM_VERIFY,
-        lambda r, c: (
-            services.claim_return(claim=c, reason=r.POST.get("reason", ""), actor=r.user)
-            and _("Claim returned to the field officer.")
-        ),
-    ),
-    "reject": (
-        Action.CLAIM_VERIFY,
-        lambda r, c: (
-            services.claim_reject(claim=c, reason=r.POST.get("reason", ""), actor=r.user)
-            and _("Claim rejected.")
-        ),
-    ),
-    "refer": (
-        Action.CLAIM_VERIFY,
-        lambda r, c: (
-            services.claim_refer(claim=c, reference=r.POST.get("reference", ""), actor=r.user)
-            and _("Referral recorded.")
-        ),
-    ),
-    "notify": (
-        Action.CLAIM_VERIFY,
-        lambda r, c: (
-            services.claim_notify(claim=c, how=r.POST.get("how", ""), actor=r.user)
-            and _("Notice recorded.")
-        ),
-    ),
-    "close": (
-        Action.CLAIM_VERIFY,
-        lambda r, c: services.claim_close(claim=c, actor=r.user) and _("Claim closed."),
-    ),
-}
+claim_document_add_page = require(Action.CLAIM_SUBMIT)(require_POST(_documents_add))
 
 
-def claim_action_view(name: str):
-    """One POST view per step (so that each has a URL of its own), all the same shape:
-    the role is checked, the service runs, a refusal shows its reason on the page."""
-    required, run = ACTIONS[name]
+def claim_step_view(name: str):
+    """One POST view per workflow step (each with a URL of its own), all one shape: the
+    role is checked, the step runs, a refusal shows its reason on the claim's page."""
+    step = STEPS[name]
 
-    @require(required)
+    @require(step.action)
     @require_POST
     def view(request, pk: int):
         claim = _claim(pk)
         try:
-            messages.success(request, run(request, claim))
+            step.run(claim, request.POST, request.user)
+            messages.success(request, str(step.done))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("claim-detail", pk=claim.pk)

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from askesos.geo.models import Village
+from askesos.sequences import next_id
 from programme.participants.errors import ParticipantConflict, ParticipantError
 from programme.participants.lifecycle import REREGISTRATION_FROM
 from programme.participants.models import (
@@ -323,9 +324,7 @@ def _policy_open(
 ) -> Policy:
     lpa = lpa_current()
     # Take the id first so that the number, which contains it, is written in one insert.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('participants_policy', 'id'))")
-        policy_pk = cursor.fetchone()[0]
+    policy_pk = next_id(Policy)
     policy = Policy.objects.create(
         pk=policy_pk,
         number=policy_number_for(lpa=lpa, policy_pk=policy_pk),
