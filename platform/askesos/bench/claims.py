@@ -42,8 +42,13 @@ def run(*, participants: int = 1000) -> list[str]:
     from programme.ledger.funds import subsidy_receive
     from programme.participants.models import Policy
     from programme.participants.services import WilayahCodes
+    from tenants.models import Lpa
     from tenants.services import lpa_provision
 
+    # A run cut short leaves its scratch LPA behind: remove it first.
+    for leftover in Lpa.objects.filter(slug__startswith="bench-klaim-"):
+        User.objects.filter(username__startswith=f"{leftover.slug}-").delete()
+        leftover.delete(force_drop=True)
     slug = f"bench-klaim-{int(time.time()) % 100000}"
     lpa = lpa_provision(
         name="Bench klaim",
@@ -152,11 +157,12 @@ def _free_npwp() -> str:
     from stdnum.id import npwp
 
     from tenants.models import Lpa
+    from tenants.services import npwp_clean
 
     for serial in range(100, 1000):
         for check in range(10):
             number = f"09.{serial}.777.{check}-741.000"
-            if npwp.is_valid(number) and not Lpa.objects.filter(npwp=npwp.compact(number)).exists():
+            if npwp.is_valid(number) and not Lpa.objects.filter(npwp=npwp_clean(number)).exists():
                 return number
     raise RuntimeError("no free NPWP for the bench LPA")
 
