@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from askesos.roles import GovernmentLevel
-from programme.registry.models import NikConflict
+from programme.registry.models import NationalParticipant, NikConflict
 
 
 def nik_conflicts_for_scope(*, scope: Any) -> QuerySet[NikConflict]:
@@ -27,3 +27,13 @@ def nik_conflicts_for_scope(*, scope: Any) -> QuerySet[NikConflict]:
             | Q(attempted_lpa__regency_id=scope.regency_id)
         )
     return conflicts.order_by("-attempted_at")
+
+
+def participants_by_lpa(*, lpas: QuerySet) -> dict[int, int]:
+    """Participants with an open policy (registered or active), per LPA id, from the
+    national index: the count every government dashboard shows without entering an LPA."""
+    return dict(
+        NationalParticipant.objects.filter(is_active=True, lpa__in=lpas)
+        .values_list("lpa_id")
+        .annotate(n=Count("pk"))
+    )
