@@ -30,6 +30,7 @@ class DateError(DomainError):
         "date_future": _("%(label)s cannot be after today (%(today)s)."),
         "date_before_programme": _("%(label)s cannot be before %(start)s, when ASKESOS began."),
         "date_before_step": _("%(label)s cannot be before %(step)s (%(date)s)."),
+        "month_not_over": _("%(month)s is not over yet: a month is closed after its last day."),
     }
 
 

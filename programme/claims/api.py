@@ -216,6 +216,9 @@ class PaymentRequestOutput(serializers.ModelSerializer):
             "created_at",
             "approved_by",
             "approved_at",
+            "refused_by",
+            "refused_at",
+            "refusal_reason",
             "paid_by",
             "paid_on",
             "reference",
@@ -252,9 +255,31 @@ class PaymentApproveApi(APIView):
         return Response(PaymentRequestOutput(payment).data)
 
 
+class PaymentRefuseInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class PaymentRefuseApi(APIView):
+    """The Ketua refuses a request, with the reason; its claims go back to verified."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.CLAIM_APPROVE
+
+    @extend_schema(request=PaymentRefuseInput, responses=PaymentRequestOutput)
+    def post(self, request, pk: int):
+        data = PaymentRefuseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = payments.payment_request_refuse(
+            request=get_object_or_404(PaymentRequest, pk=pk),
+            reason=data.validated_data["reason"],
+            actor=request.user,
+        )
+        return Response(PaymentRequestOutput(payment).data)
+
+
 class PaymentPayInput(serializers.Serializer):
-    paid_on = serializers.DateField()
-    reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    paid_on = serializers.DateField(help_text="on or after the approval day, not after today")
+    reference = serializers.CharField(max_length=60, help_text="the bank's reference")
 
 
 class PaymentPayApi(APIView):
@@ -268,7 +293,7 @@ class PaymentPayApi(APIView):
         payment = payments.payment_request_pay(
             request=get_object_or_404(PaymentRequest, pk=pk),
             paid_on=data.validated_data["paid_on"],
-            reference=data.validated_data.get("reference", ""),
+            reference=data.validated_data["reference"],
             actor=request.user,
         )
         return Response(PaymentRequestOutput(payment).data)

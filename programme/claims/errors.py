@@ -55,6 +55,15 @@ class ClaimError(DomainError):
             "Claim %(number)s is a referral to BPJS Ketenagakerjaan; the LPA does not pay it."
         ),
         "request_empty": _("Choose at least one verified claim."),
+        "refusal_reason_required": _(
+            "Write why the request is refused, so that Urusan Klaim can correct it."
+        ),
+        "payment_reference_required": _(
+            "Write the bank's reference of the withdrawal or transfer (on the bank slip)."
+        ),
+        "event_date_required": _("Enter the date of the event."),
+        "benefit_required": _("Choose the claim type."),
+        "payout_method_required": _("Choose how the benefit is paid: cash or bank transfer."),
         "request_state": _("Payment request %(number)s is %(state)s; it cannot be %(action)s."),
         "same_person": _(
             "You approved payment request %(number)s: a withdrawal from the claim reserve "

@@ -23,6 +23,7 @@ STEP_LABELS = {
     "refer": _("referred to BPJS Ketenagakerjaan"),
     "recapitulate": _("put in a payment request"),
     "approve": _("approved by the Ketua"),
+    "refuse": _("refused by the Ketua"),
     "pay": _("paid by the Bendahara"),
     "notify": _("notified to the participant"),
     "close": _("closed"),

@@ -59,6 +59,7 @@ class PaymentRequest(models.Model):
         OPEN = "open", _("Awaiting the Ketua")
         APPROVED = "approved", _("Approved, awaiting payment")
         PAID = "paid", _("Paid")
+        REFUSED = "refused", _("Refused by the Ketua")
 
     number = models.CharField(max_length=30, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -75,6 +76,7 @@ class PaymentRequest(models.Model):
         db_constraint=False,
     )
     approved_at = models.DateTimeField(null=True)
+    approved_on = models.DateField(null=True)  # approved_at's day in Asia/Jakarta
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
@@ -85,6 +87,18 @@ class PaymentRequest(models.Model):
     paid_at = models.DateTimeField(null=True)
     paid_on = models.DateField(null=True)
     reference = models.CharField(max_length=60, blank=True)
+    # The Ketua may refuse a request instead of signing it; its claims go back to
+    # Urusan Klaim (verified) and the reason stays here and in each claim's history.
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        db_constraint=False,
+    )
+    refused_at = models.DateTimeField(null=True)
+    refusal_reason = models.CharField(max_length=300, blank=True)
+    refused_claims = models.JSONField(default=list, blank=True)  # the claims' ids it held
 
     class Meta:
         ordering = ["-created_at"]
@@ -96,6 +110,16 @@ class PaymentRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(paid_by__isnull=True) | Q(approved_by__isnull=False),
                 name="payment_approved_first",
+            ),
+            # Steps in order: paid on or after the day the Ketua approved.
+            models.CheckConstraint(
+                condition=Q(paid_by__isnull=True) | Q(paid_on__gte=F("approved_on")),
+                name="payment_paid_after_approval",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused")
+                | (Q(approved_by__isnull=True) & ~Q(refusal_reason="")),
+                name="payment_refused_with_reason",
             ),
         ]
 

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import date_not_before, money_date, today
 from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure
 from programme.claims.checks import benefit_label
@@ -84,11 +86,42 @@ def payment_request_approve(*, request: PaymentRequest, actor: Any) -> PaymentRe
         request.status = PaymentRequest.Status.APPROVED
         request.approved_by_id = actor.pk
         request.approved_at = timezone.now()
-        request.save(update_fields=["status", "approved_by", "approved_at"])
+        request.approved_on = today()
+        request.save(update_fields=["status", "approved_by", "approved_at", "approved_on"])
         for claim in request.claims.select_for_update():
             claim.status = S.APPROVED
             claim.save(update_fields=["status"])
             claim_event_record(claim, "approve", S.RECAPITULATED, actor, request.number)
+        return request
+
+
+def payment_request_refuse(*, request: PaymentRequest, reason: str, actor: Any) -> PaymentRequest:
+    """The Ketua does not sign: the request ends refused with the reason, and its claims
+    go back to Urusan Klaim as verified (to correct and recapitulate again, or reject)."""
+    ensure(actor, Action.CLAIM_APPROVE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimError("refusal_reason_required", field="reason")
+    with transaction.atomic():
+        request = _request_locked(request)
+        if request.status != PaymentRequest.Status.OPEN:
+            raise _refuse_request(request, "refuse")
+        request.status = PaymentRequest.Status.REFUSED
+        request.refused_by_id = actor.pk
+        request.refused_at = timezone.now()
+        request.refusal_reason = reason[:300]
+        claims = list(request.claims.select_for_update().order_by("pk"))
+        request.refused_claims = [claim.pk for claim in claims]
+        request.save(
+            update_fields=["status", "refused_by", "refused_at", "refusal_reason", "refused_claims"]
+        )
+        for claim in claims:
+            claim.status = S.VERIFIED
+            claim.payment_request = None
+            claim.save(update_fields=["status", "payment_request"])
+            claim_event_record(
+                claim, "refuse", S.RECAPITULATED, actor, f"{request.number}: {reason}"
+            )
         return request
 
 
@@ -98,8 +131,12 @@ def payment_request_pay(
     """The Bendahara's signature and the money: one ledger entry per claim from the
     reserve bank account to claims expense. The ledger refuses to overdraw the reserve
     (entry_post), and the request is paid in one transaction, so a reserve that cannot
-    cover all of it pays none of it; the district then gets a finding."""
+    cover all of it pays none of it; the district then gets a finding. It is dated on
+    or after the Ketua's approval, never after today, and names the bank's reference."""
     ensure(actor, Action.CLAIM_PAY)
+    paid_on = money_date(paid_on, field="paid_on", label=_("Paid on"))
+    if not (reference or "").strip():
+        raise ClaimError("payment_reference_required", field="reference")
     try:
         return _pay(request=request, paid_on=paid_on, actor=actor, reference=reference)
     except LedgerError as exc:
@@ -125,6 +162,13 @@ def _pay(
             raise _refuse_request(request, "pay")
         if request.approved_by_id == actor.pk:
             raise ClaimError("same_person", number=request.number)
+        date_not_before(
+            paid_on,
+            request.approved_on or request.approved_at,
+            field="paid_on",
+            label=_("Paid on"),
+            step=_("the Ketua's approval"),
+        )
         now = timezone.now()
         claims = list(
             request.claims.select_for_update().select_related("policy__participant").order_by("pk")

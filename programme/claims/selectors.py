@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from programme.claims.models import Claim, ClaimStatus
+from programme.claims.models import Claim, ClaimStatus, PaymentRequest
 
 
 def claim_list(*, status: str = "") -> QuerySet[Claim]:
@@ -21,3 +21,13 @@ def claims_ready_for_payment() -> QuerySet[Claim]:
         .select_related("policy__participant")
         .order_by("verified_at", "pk")
     )
+
+
+def payment_request_claims(request: PaymentRequest) -> QuerySet[Claim]:
+    """The claims a request holds, or held when the Ketua refused it."""
+    claims = (
+        Claim.objects.filter(pk__in=request.refused_claims)
+        if request.status == PaymentRequest.Status.REFUSED
+        else request.claims.all()
+    )
+    return claims.select_related("policy__participant").order_by("pk")

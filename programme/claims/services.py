@@ -120,7 +120,7 @@ def claim_submit(
     *,
     policy_number: str,
     benefit: str,
-    event_date: datetime.date,
+    event_date: datetime.date | None,
     actor: Any,
     sick_days: int | None = None,
     hospital_days: int | None = None,
@@ -139,6 +139,13 @@ def claim_submit(
     with the reason when the scheme cannot pay it whatever the documents say."""
     ensure(actor, Action.CLAIM_SUBMIT)
     today = today or timezone.localdate()
+    # Required whatever the browser sent: no field the rules need gets a default.
+    if not (benefit or "").strip():
+        raise ClaimError("benefit_required", field="benefit")
+    if event_date is None:
+        raise ClaimError("event_date_required", field="event_date")
+    if payout_method not in PayoutMethod.values:
+        raise ClaimError("payout_method_required", field="payout_method")
     policy = (
         Policy.objects.select_related("scheme_version", "participant")
         .filter(number=(policy_number or "").strip())
@@ -165,8 +172,6 @@ def claim_submit(
             heir=heir.name,
             participant=policy.participant.name,
         )
-    if payout_method not in PayoutMethod.values:
-        payout_method = PayoutMethod.CASH
     bank_name, bank_account, account_holder = (
         bank_name.strip(),
         bank_account.strip(),

@@ -43,6 +43,11 @@ urlpatterns = [
         name="api-payment-approve",
     ),
     path(
+        "api/claims/payment-requests/<int:pk>/refuse/",
+        api.PaymentRefuseApi.as_view(),
+        name="api-payment-refuse",
+    ),
+    path(
         "api/claims/payment-requests/<int:pk>/pay/",
         api.PaymentPayApi.as_view(),
         name="api-payment-pay",

@@ -28,7 +28,11 @@ from programme.claims.models import (
     PaymentRequest,
     PayoutMethod,
 )
-from programme.claims.selectors import claim_list, claims_ready_for_payment
+from programme.claims.selectors import (
+    claim_list,
+    claims_ready_for_payment,
+    payment_request_claims,
+)
 from programme.claims.sla import (
     approved_unpaid_total,
     claim_waiting,
@@ -90,6 +94,7 @@ def claim_submit_page(request):
     )
     if number and policy is None:
         messages.error(request, _("Unknown policy number %(number)s.") % {"number": number})
+    error = None
     if request.method == "POST" and policy is not None:
         heir = None
         if request.POST.get("heir", "").isdigit():
@@ -98,14 +103,14 @@ def claim_submit_page(request):
             claim = services.claim_submit(
                 policy_number=policy.number,
                 benefit=request.POST.get("benefit", ""),
-                event_date=_date(request.POST.get("event_date")) or timezone.localdate(),
+                event_date=_date(request.POST.get("event_date")),
                 sick_days=_days(request.POST.get("sick_days")),
                 hospital_days=_days(request.POST.get("hospital_days")),
                 description=request.POST.get("description", ""),
                 heir=heir,
                 heir_name=request.POST.get("heir_name", ""),
                 heir_relation=request.POST.get("heir_relation", ""),
-                payout_method=request.POST.get("payout_method", PayoutMethod.CASH),
+                payout_method=request.POST.get("payout_method", ""),
                 bank_name=request.POST.get("bank_name", ""),
                 bank_account=request.POST.get("bank_account", ""),
                 account_holder=request.POST.get("account_holder", ""),
@@ -113,7 +118,7 @@ def claim_submit_page(request):
                 actor=request.user,
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            error = exc  # shown beside its field; everything typed stays on the form
         else:
             messages.success(request, _("Claim %(number)s submitted.") % {"number": claim.number})
             return redirect("claim-detail", pk=claim.pk)
@@ -140,8 +145,10 @@ def claim_submit_page(request):
             "document_kinds": DocumentKind.choices,
             "payout_methods": PayoutMethod.choices,
             "form": request.POST,
+            "error": error,
             "today": timezone.localdate(),
         },
+        status=400 if error else 200,
     )
 
 
@@ -286,35 +293,49 @@ def payment_requests_page(request):
 
 @require(Action.CLAIM_VIEW)
 def payment_request_page(request, pk: int):
+    """The Ketua approves or refuses (with a reason); the Bendahara pays with the bank's
+    reference. Both are asked to confirm; a refusal keeps what was typed, beside its field."""
     _may_any_payment_step(request.user)
     payment = get_object_or_404(PaymentRequest, pk=pk)
+    error = None
     if request.method == "POST":
+        step = request.POST.get("step")
         try:
-            if request.POST.get("step") == "approve":
+            if step == "approve":
                 payments.payment_request_approve(request=payment, actor=request.user)
                 messages.success(request, _("Approved. The Bendahara can pay it now."))
-            elif request.POST.get("step") == "pay":
+            elif step == "refuse":
+                payments.payment_request_refuse(
+                    request=payment, reason=request.POST.get("reason", ""), actor=request.user
+                )
+                messages.success(request, _("Refused. The claims went back to Urusan Klaim."))
+            elif step == "pay":
                 payments.payment_request_pay(
                     request=payment,
-                    paid_on=_date(request.POST.get("paid_on")) or timezone.localdate(),
+                    paid_on=request.POST.get("paid_on", ""),
                     reference=request.POST.get("reference", ""),
                     actor=request.user,
                 )
                 messages.success(request, _("Paid from the claim reserve."))
         except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("payment-request", pk=payment.pk)
+            error = exc
+            payment.refresh_from_db()
+        else:
+            return redirect("payment-request", pk=payment.pk)
     reserve = account_balance(acc.BANK_RESERVE)
     return render(
         request,
         "claims/payment_request.html",
         {
             "payment": payment,
-            "claims": payment.claims.select_related("policy__participant").order_by("pk"),
+            "claims": payment_request_claims(payment),
             "reserve": reserve,
             "short": max(payment.total - reserve, 0),
             "may_approve": may(request.user, Action.CLAIM_APPROVE),
             "may_pay": may(request.user, Action.CLAIM_PAY),
             "today": timezone.localdate(),
+            "form": request.POST,
+            "error": error,
         },
+        status=400 if error else 200,
     )

@@ -16,7 +16,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import money_date
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import Account, EntryKind, JournalEntry, PremiumReceipt
@@ -56,6 +58,7 @@ def premiums_bulk_post(
     first reason), so that a batch is either in the books or not."""
     if not receipts:
         raise LedgerError("handover_empty")
+    received_on = money_date(received_on, field="received_on", label=_("Date received"))
     period_ensure_open(received_on)
     actor_id = getattr(actor, "pk", None)
     with transaction.atomic():

@@ -43,6 +43,8 @@ class LedgerError(DomainError):
         "installment_paid": _("Installment %(number)s was already paid."),
         "loan_terms": _("A loan needs a principal above zero and 1 to 36 installments."),
         "policy_unknown": _("Unknown policy number %(number)s."),
+        "reference_required": _("Write the bank's reference (from the slip or the transfer)."),
+        "payout_reason": _("Choose why the savings are paid back: end of coverage or withdrawal."),
     }
 
 

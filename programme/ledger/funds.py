@@ -9,7 +9,9 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import date_not_before, money_date
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import EntryKind, Grant, JournalEntry, Loan, LoanInstallment
@@ -118,6 +120,10 @@ def loan_repay(
         if installment.paid_on is not None:
             raise LedgerConflict("installment_paid", number=installment.number)
         loan = installment.loan
+        date = money_date(date, field="date", label=_("Date paid"))
+        date_not_before(
+            date, loan.disbursed_on, field="date", label=_("Date paid"), step=_("the loan")
+        )
         lines = [
             Line(acc.BANK_REVOLVING, installment.principal + installment.fee),
             Line(acc.LOANS_RECEIVABLE, -installment.principal, loan.participant_id),
@@ -180,6 +186,10 @@ def grant_spend(
     reference: str,
     actor: Any = None,
 ) -> JournalEntry:
+    date = money_date(date, field="date", label=_("Date spent"))
+    date_not_before(
+        date, grant.received_on, field="date", label=_("Date spent"), step=_("the grant")
+    )
     return transfer_post(
         debit=acc.GRANT_SPENDING,
         credit=acc.BANK_GRANTS,

@@ -106,8 +106,14 @@ class PeriodEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    LABELS = {"prepare": _("prepared"), "sign": _("signed"), "reopen": _("reopened")}
+
     def __str__(self) -> str:
         return f"{self.period} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(self.LABELS.get(self.action, self.action))
 
 
 class EntryKind(models.TextChoices):

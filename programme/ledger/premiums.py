@@ -17,7 +17,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from askesos.dates import date_not_before, money_date
 from askesos.errors import DomainError
 from askesos.money import format_rupiah
 from programme.ledger import accounts as acc
@@ -92,6 +94,7 @@ def premium_receipt_record(
     actor: Any = None,
 ) -> PremiumReceipt:
     """A field officer's receipt. The first premium activates a registered policy."""
+    received_on = money_date(received_on, field="received_on", label=gettext_lazy("Date received"))
     number = (number or "").strip()
     amount = rupiah_positive(amount)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
@@ -108,6 +111,13 @@ def premium_receipt_record(
                 policy=policy.number,
                 state=PolicyStatus(policy.status).label.lower(),
             )
+        date_not_before(
+            received_on,
+            policy.start_date,
+            field="received_on",
+            label=gettext_lazy("Date received"),
+            step=gettext_lazy("the start of policy %(number)s") % {"number": policy.number},
+        )
         if PremiumReceipt.objects.filter(number=number).exists():
             raise LedgerConflict("receipt_number_taken", field="number", number=number)
         rules = policy.scheme_version.rules
@@ -232,6 +242,7 @@ def cash_handover(
     """The Bendahara takes the officer's receipts and cash (Buku Kas Harian)."""
     if not receipts:
         raise LedgerError("handover_empty")
+    date = money_date(date, field="date", label=gettext_lazy("Hand-over date"))
     with transaction.atomic():
         locked = list(
             PremiumReceipt.objects.select_for_update().filter(pk__in=[r.pk for r in receipts])
@@ -239,6 +250,13 @@ def cash_handover(
         for receipt in locked:
             if receipt.status != ReceiptStatus.COLLECTED:
                 raise LedgerError("receipt_not_collected", number=receipt.number)
+            date_not_before(
+                date,
+                receipt.received_on,
+                field="date",
+                label=gettext_lazy("Hand-over date"),
+                step=gettext_lazy("receipt %(number)s") % {"number": receipt.number},
+            )
         total = sum(r.amount for r in locked)
         first = min(r.pk for r in locked)
         entry = entry_post(
@@ -266,10 +284,21 @@ def bank_deposit(
     *, handover: CashHandover, date: datetime.date, bank_reference: str, actor: Any
 ) -> CashHandover:
     """The Bendahara deposits a hand-over into the premium savings account (Buku Bank)."""
+    date = money_date(date, field="date", label=gettext_lazy("Deposit date"))
+    bank_reference = (bank_reference or "").strip()
+    if not bank_reference:
+        raise LedgerError("reference_required", field="bank_reference")
     with transaction.atomic():
         handover = CashHandover.objects.select_for_update().get(pk=handover.pk)
         if handover.deposit_entry_id:
             raise LedgerConflict("already_deposited")
+        date_not_before(
+            date,
+            handover.date,
+            field="date",
+            label=gettext_lazy("Deposit date"),
+            step=gettext_lazy("the hand-over"),
+        )
         entry = entry_post(
             date=date,
             kind=EntryKind.DEPOSIT,
@@ -322,6 +351,9 @@ def savings_payout(
 ) -> Payout:
     """Pay the saved premiums back: at the end of coverage (the policy matures) or on a
     written withdrawal request (the policy is withdrawn). One payout per policy."""
+    paid_on = money_date(paid_on, field="paid_on", label=gettext_lazy("Paid on"))
+    if reason not in Payout.Reason.values:
+        raise LedgerError("payout_reason", field="reason")
     with transaction.atomic():
         policy = (
             Policy.objects.select_for_update().select_related("scheme_version").get(pk=policy.pk)
@@ -342,6 +374,13 @@ def savings_payout(
             raise LedgerError(
                 "payout_not_due", policy=policy.number, date=date_format(policy.end_date, "j F Y")
             )
+        date_not_before(
+            paid_on,
+            policy.start_date,
+            field="paid_on",
+            label=gettext_lazy("Paid on"),
+            step=gettext_lazy("the start of policy %(number)s") % {"number": policy.number},
+        )
         amount = participant_savings(policy.participant_id)
         kind = EntryKind.MATURITY if reason == Payout.Reason.MATURITY else EntryKind.WITHDRAWAL
         entry = None

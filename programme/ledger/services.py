@@ -18,7 +18,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import DateError, date_not_before, money_date, today
 from askesos.money import format_rupiah
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import (
@@ -99,10 +101,12 @@ def entry_post(
     actor: Any = None,
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
-    """Post a balanced entry; the same source key twice returns the first entry."""
+    """Post a balanced entry; the same source key twice returns the first entry. The
+    services check their own dates at their fields first; this is the last word."""
     existing = JournalEntry.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing
+    date = money_date(date, field="date", label=_("Date"))
     for line in lines:
         if isinstance(line.amount, bool) or not isinstance(line.amount, int) or not line.amount:
             raise LedgerError("amount_invalid", field="amount", value=line.amount)
@@ -196,6 +200,10 @@ def entry_reverse(
     """The correction: an entry with every line negated, linked to the original."""
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise LedgerConflict("already_reversed")
+    date = money_date(date, field="date", label=_("Correction date"))
+    date_not_before(
+        date, entry.date, field="date", label=_("Correction date"), step=entry.description
+    )
     lines = [
         Line(line.account.code, -line.amount, line.participant_id)
         for line in entry.lines.select_related("account")
@@ -218,8 +226,11 @@ def _period_for_update(month: datetime.date) -> Period:
 
 def period_prepare(*, month: datetime.date, actor: Any) -> Period:
     """The Bendahara closes the month's books; from now on nothing dated in it posts.
-    Months are closed in order: every earlier month with postings must be closed."""
-    month = month_of(month)
+    Months are closed in order: every earlier month with postings must be closed, and
+    a month is closed once it is over (closing it earlier would lock its last days)."""
+    month = month_of(money_date(month, field="month", label=_("Month")))
+    if next_month(month) > today():
+        raise DateError("month_not_over", field="month", month=_month_label(month))
     with transaction.atomic():
         oldest = JournalEntry.objects.order_by("date").values_list("date", flat=True).first()
         if oldest is not None:
@@ -245,6 +256,21 @@ def period_prepare(*, month: datetime.date, actor: Any) -> Period:
         period.save(update_fields=["status", "prepared_by", "prepared_at"])
         PeriodEvent.objects.create(period=period, action="prepare", actor_id=period.prepared_by_id)
         return period
+
+
+def last_month_over() -> datetime.date:
+    """The latest month that has ended (the one a Bendahara closes now)."""
+    return month_of(month_of(today()) - datetime.timedelta(days=1))
+
+
+def months_to_prepare() -> list[datetime.date]:
+    """Months that are over and still open, from the first month with postings: the
+    Bendahara's closing work, oldest first (months are closed in order)."""
+    oldest = JournalEntry.objects.order_by("date").values_list("date", flat=True).first()
+    if oldest is None:
+        return []
+    locked = set(Period.objects.exclude(status=PeriodStatus.OPEN).values_list("month", flat=True))
+    return [m for m in _months(month_of(oldest), next_month(last_month_over())) if m not in locked]
 
 
 def _months(start: datetime.date, stop: datetime.date) -> list[datetime.date]:

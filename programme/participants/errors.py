@@ -12,6 +12,8 @@ class ParticipantError(DomainError):
             "or record why it is accepted anyway."
         ),
         "not_eligible": _("Not eligible under %(scheme)s: %(reasons)s"),
+        "birth_date_future": _("The birth date is in the future; check the day, month and year."),
+        "birth_date_implausible": _("The birth date is before 1900; check the year."),
         "village_unknown": _("Unknown village (desa/kelurahan) code: %(code)s."),
         "already_registered_here": _(
             "This NIK is already registered in this LPA (policy %(policy)s)."

@@ -36,6 +36,9 @@ from programme.schemes.models import SchemeVersion
 from programme.schemes.rules import Applicant, coverage_months, eligibility_check
 from tenants.selectors import lpa_current
 
+# Nobody older than this is registered: a birth year of 1890 is a typing mistake.
+BIRTH_DATE_EARLIEST = datetime.date(1900, 1, 1)
+
 
 @dataclass(frozen=True)
 class HeirInput:
@@ -115,6 +118,10 @@ def participant_check(
         known = Village.objects.filter(code=data.village_code).exists()
     if not known:
         raise ParticipantError("village_unknown", field="village_code", code=data.village_code)
+    if data.birth_date > timezone.localdate():
+        raise ParticipantError("birth_date_future", field="birth_date")
+    if data.birth_date < BIRTH_DATE_EARLIEST:
+        raise ParticipantError("birth_date_implausible", field="birth_date")
     if data.monthly_income < 0:
         raise ParticipantError(
             "field_invalid", field="monthly_income", **_negative(Participant, "monthly_income")

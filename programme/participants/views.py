@@ -122,7 +122,8 @@ def participant_register_page(request):
                     nik_override_reason=values["nik_override_reason"],
                 )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            # Beside the field the refusal names, when the form has it.
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
                 request, _("Registered: policy %(number)s.") % {"number": policy.number}

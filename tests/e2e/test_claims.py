@@ -53,6 +53,7 @@ def test_a_claim_goes_from_submission_to_payment_across_four_roles(
     officer.get_by_label("Jenis klaim").select_option("sickness")
     officer.get_by_label("Tanggal kejadian").fill(event.isoformat())
     officer.get_by_label("Lama sakit berturut-turut (hari)").fill("12")
+    officer.get_by_label("Cara pembayaran").select_option("cash")
     officer.get_by_label("Formulir klaim bertanda tangan").set_input_files(
         files=[{"name": "formulir.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -82,15 +83,20 @@ def test_a_claim_goes_from_submission_to_payment_across_four_roles(
 
     # The Ketua signs the withdrawal; the Ketua cannot pay it.
     ketua = signed_in(browser, base, "klaim-e2e-ketua")
+    ketua.on("dialog", lambda dialog: dialog.accept())  # signing asks for confirmation
     ketua.goto(request_url)
     ketua.get_by_role("button", name="Setujui penarikan (Ketua)").click()
+    ketua.wait_for_selector("text=Disetujui, menunggu pembayaran")
     assert ketua.get_by_role("button", name=re.compile("Bayar dari cadangan")).count() == 0
     ketua.context.close()
 
     # The Bendahara pays from the claim reserve.
     bendahara = signed_in(browser, base, "klaim-e2e-bendahara")
+    bendahara.on("dialog", lambda dialog: dialog.accept())  # paying asks for confirmation
     bendahara.goto(request_url)
+    bendahara.get_by_label("Nomor bukti penarikan atau transfer bank").fill("TRF-0412")
     bendahara.get_by_role("button", name="Bayar dari cadangan dana klaim (Bendahara)").click()
+    bendahara.wait_for_selector(".request-status >> text=Dibayar")
     assert bendahara.locator(".request-status").inner_text() == "Dibayar"
     bendahara.screenshot(path=str(artifact("claim-paid.png")), full_page=True)
     bendahara.context.close()

@@ -70,6 +70,19 @@ def paying_policy(*, serial: int = 1, start: datetime.date = START, months: int 
     return policy
 
 
+def approved_on(request, day: datetime.date):
+    """History built in the past: the Ketua signed `request` on `day` (payment is dated
+    on or after the approval, so a test paying in 2024 needs an approval in 2024)."""
+    from django.utils import timezone
+
+    from programme.claims.models import PaymentRequest
+
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    PaymentRequest.objects.filter(pk=request.pk).update(approved_at=at, approved_on=day)
+    request.refresh_from_db()
+    return request
+
+
 def fund_reserve(amount: int = 5_000_000, on: datetime.date = START, reference: str = "APBN-1"):
     return subsidy_receive(amount=amount, date=on, reference=reference)
 

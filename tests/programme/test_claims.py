@@ -22,6 +22,7 @@ from reporting.models import Finding
 from tests.programme.claims_helpers import (
     PNG,
     START,
+    approved_on,
     doc,
     fund_reserve,
     jpeg,
@@ -53,6 +54,7 @@ def walk_to_payment(claim, team, paid_on=datetime.date(2024, 3, 8)):
         services.claim_verify(claim=claim, actor=team.klaim)
     request = payments.payment_request_create(claims=[claim], actor=team.klaim)
     payments.payment_request_approve(request=request, actor=team.ketua)
+    approved_on(request, paid_on)
     payments.payment_request_pay(
         request=request, paid_on=paid_on, actor=team.bendahara, reference="TRF-1"
     )
@@ -501,7 +503,7 @@ def test_each_step_belongs_to_its_role(policy, team, make_staff, in_lpa_a, role,
             payments.payment_request_approve(request=request, actor=someone)
         else:
             payments.payment_request_pay(
-                request=request, paid_on=datetime.date(2024, 3, 8), actor=someone
+                request=request, paid_on=datetime.date(2024, 3, 8), actor=someone, reference="T"
             )
 
 
@@ -515,10 +517,11 @@ def test_the_same_person_cannot_approve_and_pay(policy, team, in_lpa_a):
     payments.payment_request_approve(request=request, actor=team.ketua)
     # The Ketua is made Bendahara (a reshuffle) and tries to pay what they approved.
     membership_grant(lpa=in_lpa_a, user=team.ketua, role="bendahara")
+    approved_on(request, datetime.date(2024, 3, 8))
 
     with pytest.raises(ClaimError) as refused:
         payments.payment_request_pay(
-            request=request, paid_on=datetime.date(2024, 3, 8), actor=team.ketua
+            request=request, paid_on=datetime.date(2024, 3, 8), actor=team.ketua, reference="T"
         )
     assert refused.value.code == "same_person"
     assert "dua orang yang berbeda" in refused.value.message
@@ -540,7 +543,7 @@ def test_paying_twice_pays_once(policy, team):
     claim, request = walk_to_payment(submit(policy, team.officer), team)
     with pytest.raises(ClaimError) as refused:
         payments.payment_request_pay(
-            request=request, paid_on=datetime.date(2024, 3, 9), actor=team.bendahara
+            request=request, paid_on=datetime.date(2024, 3, 9), actor=team.bendahara, reference="T"
         )
     assert refused.value.code == "request_state"
     assert account_balance(acc.CLAIMS_EXPENSE) == 100_000
@@ -567,10 +570,11 @@ def test_a_reserve_that_cannot_cover_the_claim_blocks_payment_and_tells_the_dist
     services.claim_verify(claim=claim, actor=team.klaim)
     request = payments.payment_request_create(claims=[claim], actor=team.klaim)
     payments.payment_request_approve(request=request, actor=team.ketua)
+    approved_on(request, datetime.date(2024, 3, 8))
 
     with pytest.raises(ClaimError) as refused:
         payments.payment_request_pay(
-            request=request, paid_on=datetime.date(2024, 3, 8), actor=team.bendahara
+            request=request, paid_on=datetime.date(2024, 3, 8), actor=team.bendahara, reference="T"
         )
     assert refused.value.code == "reserve_short"
     assert "Rp 50.000" in refused.value.message and "Rp 100.000" in refused.value.message
@@ -582,7 +586,7 @@ def test_a_reserve_that_cannot_cover_the_claim_blocks_payment_and_tells_the_dist
 
     fund_reserve(100_000, reference="APBN-2")
     payments.payment_request_pay(
-        request=request, paid_on=datetime.date(2024, 3, 8), actor=team.bendahara
+        request=request, paid_on=datetime.date(2024, 3, 8), actor=team.bendahara, reference="T"
     )
     finding.refresh_from_db()
     assert finding.resolved_at is not None

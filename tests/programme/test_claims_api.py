@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from programme.claims import services
 from programme.claims.models import Claim
@@ -113,7 +114,7 @@ def test_the_workflow_over_the_api_with_four_people(claim, lpa_a, make_staff):
     )
     paid = client_on(host, bendahara).post(
         f"/api/claims/payment-requests/{request_pk}/pay/",
-        {"paid_on": "2024-03-08", "reference": "TRF-9"},
+        {"paid_on": timezone.localdate().isoformat(), "reference": "TRF-9"},
         content_type="application/json",
     )
     assert paid.status_code == 200 and paid.json()["status"] == "paid"

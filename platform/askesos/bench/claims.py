@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from django.db import connection
+from django.utils import timezone
 
 CLAIMS_PER_REQUEST = 50
 
@@ -122,8 +123,9 @@ def run(*, participants: int = 1000) -> list[str]:
                 _timed(
                     lambda r=request: payments.payment_request_pay(
                         request=r,
-                        paid_on=event + datetime.timedelta(days=5),
+                        paid_on=timezone.localdate(),  # approved today, so paid today
                         actor=users["bendahara"],
+                        reference="bench-trf",
                     )
                 )
             )

@@ -14,6 +14,7 @@ import time
 
 from django.db import connection
 from django.db.models import Max
+from django.utils import timezone
 
 from programme.ledger.bulk import BulkReceipt, premiums_bulk_post
 from programme.ledger.models import PremiumReceipt
@@ -59,6 +60,11 @@ def run(*, limit: int | None = None, processes: int = 1) -> list[str]:
     month = _next_month(lpas[0])
     connection.set_schema_to_public()
     day = (datetime.date(2026, 1, 5) + datetime.timedelta(days=31 * month)).isoformat()
+    if datetime.date.fromisoformat(day) > timezone.localdate():
+        return [
+            f"coverage month {month + 1} would be received on {day}, after today: money is "
+            "never dated in the future. Generate fresh LPAs to measure again."
+        ]
     shares = [([lpa.pk for lpa in lpas[i::processes]], month, day) for i in range(processes)]
     started = time.perf_counter()
     if processes == 1:

@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
 
 from askesos.dates import format_date
+from askesos.errors import DomainError
 from askesos.money import format_rupiah
 
 register = template.Library()
@@ -33,3 +35,20 @@ def is_int(value) -> bool:
 def tanggal(value) -> str:
     """{{ day|tanggal }} -> 22 Nov 2026: the one way a date is shown."""
     return format_date(value)
+
+
+@register.simple_tag
+def field_error(error, field: str) -> str:
+    """{% field_error error "paid_on" %}: a refusal's message beside the field it names."""
+    if not isinstance(error, DomainError) or error.field != field:
+        return ""
+    return format_html('<p class="error" role="alert" id="{}-error">{}</p>', field, error.message)
+
+
+@register.simple_tag
+def form_error(error, fields: str) -> str:
+    """{% form_error error "paid_on reference" %}: at the top of a form, a refusal that
+    names none of the form's fields (those show beside their field)."""
+    if not isinstance(error, DomainError) or error.field in fields.split():
+        return ""
+    return format_html('<p class="error" role="alert">{}</p>', error.message)
