@@ -8,6 +8,7 @@ from askesos.staff.models import Membership
 from programme.claims.sla import claims_waiting, sla_limit
 from programme.ledger.models import PremiumReceipt, ReceiptStatus
 from programme.participants.models import Participant, Policy, PolicyStatus
+from programme.todo import todo_for
 from reporting.findings import findings_open_for_lpa
 
 
@@ -34,6 +35,7 @@ def lpa_dashboard(request):
         {
             "lpa": request.tenant,
             "membership": membership,
+            "todo": todo_for(user=request.user, role=membership.role),
             "figures": figures,
             "overdue": [w for w in waiting if w.overdue],
             "sla_limit": sla_limit(),

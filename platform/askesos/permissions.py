@@ -207,21 +207,40 @@ def regency_in_scope(scope: Any, regency: Any) -> bool:
     return regency.code == scope.regency_id
 
 
-def require(action: Action) -> Callable:
-    """Page-view decorator: sign-in first, then `ensure`; a refusal renders a 403 page."""
+def require(action: Action, *alternatives: Action) -> Callable:
+    """Page-view decorator: sign-in first, then `ensure` (any one of the actions given);
+    a refusal renders a 403 page. Links to the view are shown only to users who pass
+    the same check (`may_open`)."""
+    actions = (action, *alternatives)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            ensure(request.user, action)
+            ensure_any(request.user, actions)
             return view(request, *args, **kwargs)
 
         wrapper.required_action = action  # type: ignore[attr-defined]
+        wrapper.required_actions_any = actions  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def ensure_any(user: Any, actions: tuple[Action, ...]) -> None:
+    """`ensure` for the first action unless the user may do one of the others."""
+    if len(actions) > 1 and any(may(user, a) for a in actions[1:]):
+        return
+    ensure(user, actions[0])
+
+
+def may_open(user: Any, view: Callable) -> bool:
+    """Whether `user` passes the page view's own `require` check (for links and menus)."""
+    actions = getattr(view, "required_actions_any", None)
+    if actions is None:
+        return True  # a view without a role check (sign-in, health, the API docs)
+    return user.is_authenticated and any(may(user, a) for a in actions)
 
 
 class ActionPermission(BasePermission):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from askesos.errors import DomainError
-from askesos.permissions import Action, ensure, may, require
+from askesos.permissions import Action, may, require
 from programme.claims import payments, rules, services
 from programme.claims.checks import benefit_label
 from programme.claims.documents import Upload, uploads_from
@@ -74,10 +74,6 @@ def claim_list_page(request):
             "overdue": sum(1 for w in waiting.values() if w.overdue),
             "sla_limit": sla_limit(),
             "may_submit": may(request.user, Action.CLAIM_SUBMIT),
-            "may_pay_page": any(
-                may(request.user, a)
-                for a in (Action.CLAIM_VERIFY, Action.CLAIM_APPROVE, Action.CLAIM_PAY)
-            ),
         },
     )
 
@@ -257,14 +253,16 @@ def claim_notice_page(request, pk: int):
     )
 
 
-def _may_any_payment_step(user) -> None:
-    if not any(may(user, a) for a in (Action.CLAIM_VERIFY, Action.CLAIM_APPROVE, Action.CLAIM_PAY)):
-        ensure(user, Action.CLAIM_PAY)  # raises the usual refusal
+# Payment requests are for those with a step in them: Urusan Klaim, the Ketua, the Bendahara.
+PAYMENT_STEPS = (Action.CLAIM_PAY, Action.CLAIM_VERIFY, Action.CLAIM_APPROVE)
 
 
-@require(Action.CLAIM_VIEW)
+@require(*PAYMENT_STEPS)
 def payment_requests_page(request):
-    _may_any_payment_step(request.user)
+    """Urusan Klaim recapitulates verified claims; everyone with a payment step sees
+    the requests, by status (?status=open for the Ketua, approved for the Bendahara)."""
+    status = request.GET.get("status", "")
+    status = status if status in PaymentRequest.Status.values else ""
     if request.method == "POST":
         claims = list(Claim.objects.filter(pk__in=request.POST.getlist("claim")))
         try:
@@ -283,7 +281,11 @@ def payment_requests_page(request):
         "claims/payments.html",
         {
             "ready": claims_ready_for_payment(),
-            "requests": PaymentRequest.objects.all()[:100],
+            "requests": (
+                PaymentRequest.objects.filter(status=status) if status else PaymentRequest.objects
+            ).all()[:100],
+            "status": status,
+            "statuses": PaymentRequest.Status.choices,
             "reserve": account_balance(acc.BANK_RESERVE),
             "owed": approved_unpaid_total(),
             "may_recapitulate": may(request.user, Action.CLAIM_VERIFY),
@@ -291,11 +293,10 @@ def payment_requests_page(request):
     )
 
 
-@require(Action.CLAIM_VIEW)
+@require(*PAYMENT_STEPS)
 def payment_request_page(request, pk: int):
     """The Ketua approves or refuses (with a reason); the Bendahara pays with the bank's
     reference. Both are asked to confirm; a refusal keeps what was typed, beside its field."""
-    _may_any_payment_step(request.user)
     payment = get_object_or_404(PaymentRequest, pk=pk)
     error = None
     if request.method == "POST":

@@ -459,6 +459,34 @@ def arrears_run(*, on: datetime.date, actor: Any = None) -> ArrearsReport:
     return ArrearsReport(lapsed=lapsed, near_lapse=near)
 
 
+@dataclass(frozen=True)
+class Due:
+    policy: Policy
+    months: int  # unpaid coverage months up to and including `on`'s month
+    amount: int
+
+
+def premiums_due(*, on: datetime.date) -> list[Due]:
+    """Open policies with a month unpaid up to and including this month: the field
+    officers' collection, with the months and amount each owes (arrears + this month)."""
+    paid = dict(
+        PremiumReceipt.objects.exclude(status=ReceiptStatus.REVERSED)
+        .values_list("policy_id")
+        .annotate(m=Sum("months"))
+    )
+    due = []
+    policies = Policy.objects.filter(status__in=OPEN_STATUSES).select_related(
+        "scheme_version", "participant"
+    )
+    for policy in policies.iterator(chunk_size=2000):
+        rules = policy.scheme_version.rules
+        owed = min(months_between(policy.start_date, on) + 1, coverage_months(rules))
+        months = owed - paid.get(policy.pk, 0)
+        if months >= 1 and policy.start_date <= on:
+            due.append(Due(policy, months, months * monthly_premium(rules)))
+    return due
+
+
 def policies_near_lapse(*, on: datetime.date) -> list[Policy]:
     """For the field officers: active policies one unpaid month from lapsing."""
     return [policy for policy, arrears, grace in _arrears(on=on) if arrears == grace - 1]

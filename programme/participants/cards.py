@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -23,6 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from askesos.dates import date_not_before, money_date, today
 from programme.participants.errors import ParticipantError
 from programme.participants.models import OPEN_STATUSES, MemberCard, Policy
 from tenants.selectors import lpa_current
@@ -122,7 +122,10 @@ def card_handover(
             raise ParticipantError(
                 "card_already_handed_over", date=date_format(card.handed_over_on, "j F Y")
             )
-        card.handed_over_on = on or timezone.localdate()
+        day = money_date(on or today(), field="on", label=_("Handed over on"))
+        card.handed_over_on = date_not_before(
+            day, card.printed_at, field="on", label=_("Handed over on"), step=_("the printing")
+        )
         card.handed_over_by = actor
         card.received_by = received_by[:150]
         card.save(update_fields=["handed_over_on", "handed_over_by", "received_by"])

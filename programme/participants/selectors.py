@@ -7,12 +7,24 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from programme.participants.models import Participant, Policy
+from programme.participants.models import OPEN_STATUSES, Participant, Policy
 
 _NIK = re.compile(r"^\d{16}$")
 
 
-def participant_search(*, query: str = "", status: str = "") -> QuerySet[Participant]:
+def cards_not_handed_over() -> QuerySet[Policy]:
+    """Open policies whose member card was printed but has not reached its holder (cards
+    kept in the LPA's drawer never reach people: the research found exactly that)."""
+    return (
+        Policy.objects.filter(status__in=OPEN_STATUSES, cards__isnull=False)
+        .exclude(cards__handed_over_on__isnull=False)
+        .distinct()
+    )
+
+
+def participant_search(
+    *, query: str = "", status: str = "", card_pending: bool = False
+) -> QuerySet[Participant]:
     """NIK (16 digits) and policy numbers match exactly; anything else matches the
     beginnings of the words of names. Pair a page of it with
     participants_with_latest_policy."""
@@ -39,6 +51,8 @@ def participant_search(*, query: str = "", status: str = "") -> QuerySet[Partici
         participants = participants.annotate(
             latest_status=Subquery(latest.values("status")[:1])
         ).filter(latest_status=status)
+    if card_pending:
+        participants = participants.filter(policies__in=cards_not_handed_over())
     return participants.order_by("name", "pk")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
@@ -43,10 +45,14 @@ from programme.participants.services import (
 
 @require(Action.PARTICIPANT_VIEW)
 def participant_list(request):
+    """Search, and the lists the to-do items open: ?status=registered (waiting for the
+    first premium), ?kartu=belum (cards printed, not handed over)."""
     query = request.GET.get("q", "")
-    page = CappedCountPaginator(participant_search(query=query), 25).get_page(
-        request.GET.get("hal")
-    )
+    status = request.GET.get("status", "")
+    status = status if status in PolicyStatus.values else ""
+    card_pending = request.GET.get("kartu") == "belum"
+    participants = participant_search(query=query, status=status, card_pending=card_pending)
+    page = CappedCountPaginator(participants, 25).get_page(request.GET.get("hal"))
     page.object_list = participants_with_latest_policy(list(page.object_list))
     return render(
         request,
@@ -54,6 +60,13 @@ def participant_list(request):
         {
             "page": page,
             "query": query,
+            "status": status,
+            "status_label": PolicyStatus(status).label if status else "",
+            "card_pending": card_pending,
+            "filters": urlencode(
+                {k: v for k, v in (("q", query), ("status", status)) if v}
+                | ({"kartu": "belum"} if card_pending else {})
+            ),
             "may_register": may(request.user, Action.PARTICIPANT_REGISTER),
         },
     )

@@ -56,3 +56,63 @@ def in_lpa_a(lpa_a):
 def in_lpa_b(lpa_b):
     connection.set_tenant(lpa_b)
     return lpa_b
+
+
+ROLES = (
+    "ketua",
+    "sekretaris",
+    "bendahara",
+    "pemasaran",
+    "premi_keuangan",
+    "klaim",
+    "petugas_lapangan",
+)
+
+
+@pytest.fixture
+def whole_team(in_lpa_a, make_staff):
+    """One member of each of the seven Tim Pengelola roles in LPA A."""
+    return {role: make_staff(in_lpa_a, role) for role in ROLES}
+
+
+@pytest.fixture
+def busy_lpa(whole_team):
+    """An LPA in the middle of its month, something waiting for everyone."""
+    from askesos.dates import today
+    from programme.claims import payments, services
+    from programme.ledger.premiums import cash_handover, premium_receipt_record
+    from programme.ledger.services import period_prepare
+    from programme.participants.cards import card_print
+    from programme.participants.services import participant_register
+    from tests.programme.claims_helpers import fund_reserve, paying_policy, submit
+
+    officer, klaim, ketua = whole_team["petugas_lapangan"], whole_team["klaim"], whole_team["ketua"]
+    fund_reserve()
+    policy = paying_policy()  # paid 36 months ahead on 1 Jan 2024: receipt KW-0001
+    cash_handover(
+        receipts=list(policy.receipts.all()),
+        handed_by=None,
+        actor=whole_team["bendahara"],
+        date=datetime.date(2024, 1, 2),
+    )  # received by the Bendahara, not yet in the bank
+    period_prepare(month=datetime.date(2024, 1, 1), actor=whole_team["bendahara"])  # for the Ketua
+    card_print(policy=policy)  # printed, not handed over
+    # Registered this month, nothing paid yet: due, and waiting for the first premium.
+    participant_register(data=person(serial=2), start_date=today().replace(day=1))
+    # Paid this month to the field officer: still in the officer's hands.
+    paid = participant_register(data=person(serial=3), start_date=today().replace(day=1))
+    premium_receipt_record(
+        number="KW-9", policy=paid, months=1, amount=5000, received_on=today(), actor=officer
+    )
+
+    to_verify = submit(policy, officer, event=datetime.date(2024, 3, 4))
+    returned = submit(policy, officer, "accident", event=datetime.date(2024, 4, 1))
+    services.claim_return(claim=returned, reason="Surat keterangan buram", actor=klaim)
+    open_one = submit(policy, officer, event=datetime.date(2025, 3, 4))  # Rp 100.000
+    services.claim_verify(claim=open_one, actor=klaim)
+    payments.payment_request_create(claims=[open_one], actor=klaim)
+    approved = submit(policy, officer, "accident", event=datetime.date(2025, 5, 5))  # Rp 100.000
+    services.claim_verify(claim=approved, actor=klaim)
+    request = payments.payment_request_create(claims=[approved], actor=klaim)
+    payments.payment_request_approve(request=request, actor=ketua)
+    return {"to_verify": to_verify, "returned": returned}

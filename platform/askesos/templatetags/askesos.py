@@ -1,9 +1,11 @@
 from django import template
+from django.urls import resolve, reverse
 from django.utils.html import format_html
 
 from askesos.dates import format_date
 from askesos.errors import DomainError
-from askesos.money import format_rupiah
+from askesos.money import format_number, format_rupiah
+from askesos.permissions import may
 
 register = template.Library()
 
@@ -17,7 +19,7 @@ def rupiah(amount: int) -> str:
 @register.filter
 def angka(number: int) -> str:
     """Thousands with a dot, as Indonesians write them: 83762 -> 83.762"""
-    return f"{int(number):,}".replace(",", ".")
+    return format_number(number)
 
 
 @register.filter
@@ -52,3 +54,23 @@ def form_error(error, fields: str) -> str:
     if not isinstance(error, DomainError) or error.field in fields.split():
         return ""
     return format_html('<p class="error" role="alert">{}</p>', error.message)
+
+
+@register.simple_tag(takes_context=True)
+def url_if_may(context, name: str, *args) -> str:
+    """{% url_if_may 'premium-handover' as url %}{% if url %}<a href="{{ url }}">…: the
+    address of a page only for a user who may open it, so no link answers 403. The
+    view's own `require` check decides (askesos.permissions.may_open)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    url = reverse(name, args=args)
+    view = resolve(url).func
+    actions = getattr(view, "required_actions_any", None)
+    if actions is None:
+        return url
+    cache = request.__dict__.setdefault("_askesos_may", {})  # one check per action a page
+    for action in actions:
+        if action not in cache:
+            cache[action] = may(request.user, action)
+    return url if any(cache[a] for a in actions) else ""
