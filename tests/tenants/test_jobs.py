@@ -410,3 +410,33 @@ def test_setup_installs_one_schedule_per_job_and_points_old_ones_at_the_dispatch
         "Premi: tunggakan dan gugur (harian)": (DISPATCH_TASK, ["arrears"], "2", "45"),
         "Klaim: batas layanan dan cadangan (harian)": (DISPATCH_TASK, ["claims-sla"], "6", "0"),
     }
+
+
+# --- the admin -------------------------------------------------------------------------
+
+
+def test_job_runs_are_read_only_in_the_admin_of_the_portal(db, lpa_a, lpa_b, portal_host, test_job):
+    from askesos.accounts.services import user_create
+    from tests.conftest import client_on, host_of
+
+    connection.set_tenant(lpa_a)
+    job_run_day(job=test_job, lpa=lpa_a, day=D(2025, 8, 1))
+    connection.set_schema_to_public()
+    admin = user_create(username="admin-jobs", password="rahasia-uji-123")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    officer = user_create(username="bukan-admin-jobs", password="rahasia-uji-123")
+    portal = client_on(portal_host, admin)
+
+    listing = portal.get("/admin/tenants/jobrun/")
+
+    assert listing.status_code == 200
+    assert "LPA Uji A" in listing.content.decode()
+    assert portal.get("/admin/tenants/jobrun/add/").status_code == 403
+    run = JobRun.objects.get(job=NAME)
+    assert (
+        portal.post(f"/admin/tenants/jobrun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    # Not staff: sent to the admin's sign-in; an LPA's address has no admin at all.
+    assert client_on(portal_host, officer).get("/admin/tenants/jobrun/").status_code == 302
+    assert client_on(host_of(lpa_b), admin).get("/admin/tenants/jobrun/").status_code == 404
