@@ -59,14 +59,14 @@ def done_days(lpa: Lpa, job: str = NAME) -> list[datetime.date]:
 
 
 @pytest.fixture
-def test_job(monkeypatch):
+def own_job(monkeypatch):
     return jobs_helpers.register(monkeypatch)
 
 
 # --- which days an LPA is owed ---------------------------------------------------------
 
 
-def test_an_lpa_never_run_is_owed_every_day_since_its_appointment(db, lpa_a, test_job):
+def test_an_lpa_never_run_is_owed_every_day_since_its_appointment(db, lpa_a, own_job):
     appoint(lpa_a, D(2025, 3, 10))
 
     assert job_days_due(job=NAME, lpa=lpa_a, until=D(2025, 3, 14)) == days(
@@ -74,10 +74,10 @@ def test_an_lpa_never_run_is_owed_every_day_since_its_appointment(db, lpa_a, tes
     )
 
 
-def test_catch_up_starts_the_day_after_the_last_done_day(db, lpa_a, test_job):
+def test_catch_up_starts_the_day_after_the_last_done_day(db, lpa_a, own_job):
     appoint(lpa_a, D(2025, 3, 1))
     connection.set_tenant(lpa_a)
-    job_run_day(job=test_job, lpa=lpa_a, day=D(2025, 3, 5))
+    job_run_day(job=own_job, lpa=lpa_a, day=D(2025, 3, 5))
 
     assert job_days_due(job=NAME, lpa=lpa_a, until=D(2025, 3, 8)) == days(
         D(2025, 3, 6), D(2025, 3, 8)
@@ -85,10 +85,10 @@ def test_catch_up_starts_the_day_after_the_last_done_day(db, lpa_a, test_job):
     assert job_days_due(job=NAME, lpa=lpa_a, until=D(2025, 3, 5)) == []
 
 
-def test_catch_up_looks_back_at_most_31_days(db, lpa_a, test_job):
+def test_catch_up_looks_back_at_most_31_days(db, lpa_a, own_job):
     appoint(lpa_a, D(2024, 1, 1))
     connection.set_tenant(lpa_a)
-    job_run_day(job=test_job, lpa=lpa_a, day=D(2025, 1, 1))
+    job_run_day(job=own_job, lpa=lpa_a, day=D(2025, 1, 1))
 
     due = job_days_due(job=NAME, lpa=lpa_a, until=D(2025, 3, 1))
 
@@ -96,20 +96,20 @@ def test_catch_up_looks_back_at_most_31_days(db, lpa_a, test_job):
     assert due == days(D(2025, 1, 30), D(2025, 3, 1))
 
 
-def test_a_day_asked_for_before_the_appointment_runs_alone(db, lpa_a, test_job):
+def test_a_day_asked_for_before_the_appointment_runs_alone(db, lpa_a, own_job):
     # The session's LPAs were appointed today; their data may be older (imports).
     assert job_days_due(job=NAME, lpa=lpa_a, until=D(2024, 6, 1)) == [D(2024, 6, 1)]
     connection.set_tenant(lpa_a)
-    job_run_day(job=test_job, lpa=lpa_a, day=D(2024, 6, 1))
+    job_run_day(job=own_job, lpa=lpa_a, day=D(2024, 6, 1))
 
     assert job_days_due(job=NAME, lpa=lpa_a, until=D(2024, 6, 1)) == []
 
 
-def test_each_lpa_is_owed_its_own_days(db, lpa_a, lpa_b, test_job):
+def test_each_lpa_is_owed_its_own_days(db, lpa_a, lpa_b, own_job):
     appoint(lpa_a, D(2025, 3, 1))
     appoint(lpa_b, D(2025, 3, 1))
     connection.set_tenant(lpa_a)
-    job_run_catch_up(job=test_job, lpa=lpa_a, until=D(2025, 3, 3))
+    job_run_catch_up(job=own_job, lpa=lpa_a, until=D(2025, 3, 3))
 
     assert job_days_due(job=NAME, lpa=lpa_a, until=D(2025, 3, 3)) == []
     assert job_days_due(job=NAME, lpa=lpa_b, until=D(2025, 3, 3)) == days(
@@ -120,12 +120,12 @@ def test_each_lpa_is_owed_its_own_days(db, lpa_a, lpa_b, test_job):
 # --- running days ----------------------------------------------------------------------
 
 
-def test_a_failed_day_is_recorded_holds_later_days_back_and_runs_next_time(db, lpa_a, test_job):
+def test_a_failed_day_is_recorded_holds_later_days_back_and_runs_next_time(db, lpa_a, own_job):
     appoint(lpa_a, D(2025, 5, 1))
     connection.set_tenant(lpa_a)
     jobs_helpers.broken.add((lpa_a.schema_name, D(2025, 5, 2)))
 
-    first = job_run_catch_up(job=test_job, lpa=lpa_a, until=D(2025, 5, 4))
+    first = job_run_catch_up(job=own_job, lpa=lpa_a, until=D(2025, 5, 4))
 
     assert [(o.day, o.state) for o in first] == [
         (D(2025, 5, 1), JobRunState.DONE),
@@ -137,7 +137,7 @@ def test_a_failed_day_is_recorded_holds_later_days_back_and_runs_next_time(db, l
     assert failed.finished_at is not None and failed.trigger == JobTrigger.SCHEDULE
 
     jobs_helpers.broken.clear()
-    second = job_run_catch_up(job=test_job, lpa=lpa_a, until=D(2025, 5, 4))
+    second = job_run_catch_up(job=own_job, lpa=lpa_a, until=D(2025, 5, 4))
 
     assert [(o.day, o.state) for o in second] == [
         (day, JobRunState.DONE) for day in days(D(2025, 5, 2), D(2025, 5, 4))
@@ -172,17 +172,17 @@ def test_what_a_failed_day_wrote_is_rolled_back_with_it(db, lpa_a, monkeypatch):
     assert not JobRun.objects.filter(job=NAME, state=JobRunState.DONE).exists()
 
 
-def test_a_done_day_is_not_run_again(db, lpa_a, test_job):
+def test_a_done_day_is_not_run_again(db, lpa_a, own_job):
     connection.set_tenant(lpa_a)
-    first = job_run_day(job=test_job, lpa=lpa_a, day=D(2025, 2, 3))
-    again = job_run_day(job=test_job, lpa=lpa_a, day=D(2025, 2, 3))
+    first = job_run_day(job=own_job, lpa=lpa_a, day=D(2025, 2, 3))
+    again = job_run_day(job=own_job, lpa=lpa_a, day=D(2025, 2, 3))
 
     assert (first.state, again.state) == (JobRunState.DONE, DayOutcome.SKIPPED)
     assert len(jobs_helpers.calls) == 1
     assert first.result == {"schema": lpa_a.schema_name}
 
 
-def test_two_runners_of_the_same_day_do_it_once(committed_db, test_job):
+def test_two_runners_of_the_same_day_do_it_once(committed_db, own_job):
     """The second runner waits on the first one's record of the day, then finds it
     done: PostgreSQL's unique index decides, not a check in Python."""
     lpa = Lpa.objects.get(slug="uji-a")
@@ -192,7 +192,7 @@ def test_two_runners_of_the_same_day_do_it_once(committed_db, test_job):
     def runner(label: str) -> None:
         try:
             connection.set_tenant(lpa)
-            outcomes[label] = job_run_day(job=test_job, lpa=lpa, day=day)
+            outcomes[label] = job_run_day(job=own_job, lpa=lpa, day=day)
         finally:
             connections.close_all()
 
@@ -334,7 +334,7 @@ def test_run_job_refuses_a_future_day_by_the_calendar_of_jakarta(db, lpa_a):
         run_job("arrears", "--on", tomorrow.isoformat(), "--lpa", "uji-a")
 
 
-def test_run_job_reports_a_failed_day_and_records_it(db, lpa_a, test_job):
+def test_run_job_reports_a_failed_day_and_records_it(db, lpa_a, own_job):
     jobs_helpers.broken.add((lpa_a.schema_name, D(2025, 4, 1)))
 
     with pytest.raises(CommandError, match="1 dari 1 LPA gagal"):
@@ -360,7 +360,7 @@ def test_askesos_run_job_is_spelled_with_a_hyphen_or_an_underscore(db, lpa_a):
 # --- askesos job-runs and progress ------------------------------------------------------
 
 
-def test_job_runs_shows_what_ran_and_how_far_a_day_got(db, lpa_a, lpa_b, test_job):
+def test_job_runs_shows_what_ran_and_how_far_a_day_got(db, lpa_a, lpa_b, own_job):
     jobs_helpers.broken.add((lpa_b.schema_name, D(2025, 7, 1)))
     run_job(NAME, "--on", "2025-07-01", "--lpa", "uji-a")
     with pytest.raises(CommandError):
@@ -415,12 +415,12 @@ def test_setup_installs_one_schedule_per_job_and_points_old_ones_at_the_dispatch
 # --- the admin -------------------------------------------------------------------------
 
 
-def test_job_runs_are_read_only_in_the_admin_of_the_portal(db, lpa_a, lpa_b, portal_host, test_job):
+def test_job_runs_are_read_only_in_the_admin_of_the_portal(db, lpa_a, lpa_b, portal_host, own_job):
     from askesos.accounts.services import user_create
     from tests.conftest import client_on, host_of
 
     connection.set_tenant(lpa_a)
-    job_run_day(job=test_job, lpa=lpa_a, day=D(2025, 8, 1))
+    job_run_day(job=own_job, lpa=lpa_a, day=D(2025, 8, 1))
     connection.set_schema_to_public()
     admin = user_create(username="admin-jobs", password="rahasia-uji-123")
     admin.is_staff = admin.is_superuser = True
