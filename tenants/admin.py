@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tenants.models import Domain, Lpa
+from tenants.models import Domain, JobRun, Lpa
 
 
 class DomainInline(admin.TabularInline):
@@ -19,4 +19,24 @@ class LpaAdmin(admin.ModelAdmin):
     inlines = [DomainInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Read-only: runs are written by the jobs themselves (tenants.jobs)."""
+
+    list_display = ("job", "lpa", "day", "state", "forced", "trigger", "started_at", "finished_at")
+    list_filter = ("job", "state", "trigger", "day")
+    search_fields = ("lpa__slug", "lpa__name", "error")
+    date_hierarchy = "day"
+    list_select_related = ("lpa",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django_tenants.utils import schema_context
 
 from tenants.models import Lpa, LpaStatus
@@ -13,13 +14,14 @@ from tenants.models import Lpa, LpaStatus
 STAGGER_SECONDS = 0.5  # 2.000 LPAs spread over about 17 minutes
 
 
+def lpas_for_jobs() -> QuerySet[Lpa]:
+    """The LPAs periodic work runs for: ready (their schema exists) and active."""
+    return Lpa.objects.filter(is_ready=True, status=LpaStatus.ACTIVE).order_by("pk")
+
+
 def lpas_fan_out(task: Any, *args: Any) -> int:
     """Send `task(*args)` once into every ready, active LPA; returns how many."""
-    schemas = list(
-        Lpa.objects.filter(is_ready=True, status=LpaStatus.ACTIVE)
-        .order_by("pk")
-        .values_list("schema_name", flat=True)
-    )
+    schemas = list(lpas_for_jobs().values_list("schema_name", flat=True))
     for index, schema in enumerate(schemas):
         with schema_context(schema):
             task.apply_async(args=list(args), countdown=index * STAGGER_SECONDS)

@@ -26,3 +26,12 @@ class LpaError(DomainError):
 
 class LpaConflict(LpaError):
     http_status = status.HTTP_409_CONFLICT
+
+
+class JobError(DomainError):
+    messages = {
+        "job_unknown": _("Unknown job %(name)s. The daily jobs are: %(names)s."),
+        "lpa_unknown": _("No LPA has the address name %(slug)s."),
+        "lpa_not_ready": _("LPA %(lpa)s is still being prepared; it has no schema to run in."),
+        "lpa_not_active": _("LPA %(lpa)s is %(status)s; daily jobs run only for active LPAs."),
+    }

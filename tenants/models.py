@@ -59,3 +59,63 @@ class Lpa(TenantMixin):
 class Domain(DomainMixin):
     class Meta:
         verbose_name = _("domain")
+
+
+class JobRunState(models.TextChoices):
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobTrigger(models.TextChoices):
+    SCHEDULE = "schedule", _("Schedule")
+    OPERATOR = "operator", _("Operator")
+
+
+class JobRun(models.Model):
+    """One run of a job for one day, for one LPA (or for the whole platform when `lpa`
+    is empty). A done row is written in the same transaction as the day's work, so the
+    work and its record commit together or not at all; PostgreSQL keeps one done row
+    per job, LPA and day (a forced re-run is a further row, marked `forced`). Failed
+    attempts are rows too: the history an operator reads (tenants.jobs)."""
+
+    job = models.CharField(_("job"), max_length=40)
+    lpa = models.ForeignKey(
+        Lpa,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="job_runs",
+        verbose_name=_("LPA"),
+    )
+    day = models.DateField(_("day"))
+    state = models.CharField(_("state"), max_length=10, choices=JobRunState.choices)
+    trigger = models.CharField(_("started by"), max_length=10, choices=JobTrigger.choices)
+    forced = models.BooleanField(_("forced re-run"), default=False)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-day", "job", "lpa_id", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "lpa", "day"],
+                condition=models.Q(state="done", forced=False),
+                nulls_distinct=False,
+                name="jobrun_one_done_per_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["done", "failed"]), name="jobrun_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(forced=False) | models.Q(state="done"),
+                name="jobrun_forced_is_done",
+            ),
+        ]
+        indexes = [models.Index(fields=["job", "day"], name="jobrun_job_day")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day} {self.state}"

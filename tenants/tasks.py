@@ -1,6 +1,13 @@
-from celery import shared_task
+import datetime
 
-from tenants.models import Lpa
+from celery import shared_task
+from django.db import connection
+
+from askesos.dates import today
+from tenants.dispatch import lpas_fan_out
+from tenants.jobs import job_get, job_run_catch_up, job_run_day
+from tenants.models import JobTrigger, Lpa
+from tenants.selectors import lpa_current
 from tenants.services import lpa_provision_schema
 
 
@@ -9,3 +16,32 @@ def lpa_provision_task(self, lpa_id: int) -> str:
     """Clone the schema of an LPA registered by the API. Safe to run twice."""
     lpa = lpa_provision_schema(lpa=Lpa.objects.get(pk=lpa_id))
     return lpa.schema_name
+
+
+@shared_task
+def daily_job_dispatch(name: str, on: str | None = None) -> int:
+    """Beat calls this daily for each job of tenants.jobs.DAILY_JOBS (args: the job's
+    name). Sending is cheap; the work runs in each LPA's schema. Returns how many."""
+    job = job_get(name)
+    day = on or today().isoformat()
+    return lpas_fan_out(daily_job_run, job.name, day)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def daily_job_run(
+    self,
+    name: str,
+    until: str,
+    only: bool = False,
+    force: bool = False,
+    trigger: str = JobTrigger.SCHEDULE,
+) -> dict:
+    """In one LPA's schema: every day it is owed up to `until` (catch-up), or with
+    `only` that one day. Safe to run twice: a done day is never done again."""
+    job, lpa = job_get(name), lpa_current()
+    day = datetime.date.fromisoformat(until)
+    if only:
+        outcomes = [job_run_day(job=job, lpa=lpa, day=day, trigger=trigger, force=force)]
+    else:
+        outcomes = job_run_catch_up(job=job, lpa=lpa, until=day, trigger=trigger)
+    return {"schema": connection.schema_name, "days": [o.as_dict() for o in outcomes]}

@@ -181,15 +181,20 @@ class Cleanup:
     """What a committed test created, removed again at teardown in a safe order."""
 
     def __init__(self) -> None:
+        from django.utils import timezone
+
         self.lpa_slugs: list[str] = []
         self.usernames: list[str] = []
+        self.started = timezone.now()
 
     def run(self) -> None:
         from askesos.accounts.models import User
         from askesos.staff.models import Membership
-        from tenants.models import Lpa
+        from tenants.models import JobRun, Lpa
 
         connection.set_schema_to_public()
+        # Jobs dispatched by the test ran for every LPA, the session's ones too.
+        JobRun.objects.filter(started_at__gte=self.started).delete()
         users = list(User.objects.filter(username__in=self.usernames).values_list("pk", flat=True))
         for lpa in Lpa.objects.filter(slug__in=self.lpa_slugs):
             lpa.delete(force_drop=True)

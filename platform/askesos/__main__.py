@@ -4,11 +4,20 @@ import os
 import sys
 
 
+def command_line(argv: list[str]) -> list[str]:
+    """Operators type `askesos run-job`; Django names the command `run_job`. Both work."""
+    argv = list(argv)
+    index = 2 if len(argv) > 2 and argv[1] == "help" else 1
+    if len(argv) > index and not argv[index].startswith("-"):
+        argv[index] = argv[index].replace("-", "_")
+    return argv
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "askesos.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["askesos", *sys.argv[1:]])
+    execute_from_command_line(command_line(["askesos", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

@@ -10,4 +10,3 @@ def platform(request):
         "is_portal": portal,
         "base_domain": settings.BASE_DOMAIN,
     }
-

@@ -1,5 +1,6 @@
-"""The daily arrears job: one dispatcher in public fans out, staggered, one task per
-ready and active LPA, which runs in that LPA's schema (tenant-schemas-celery)."""
+"""The daily arrears job (`arrears` in tenants.jobs.DAILY_JOBS): the schedule's
+dispatcher fans out one task per ready, active LPA, which runs `arrears_day` in that
+LPA's schema for every day it is owed (tenants.jobs: catch-up, each day once)."""
 
 from __future__ import annotations
 
@@ -8,34 +9,36 @@ import logging
 
 from celery import shared_task
 from django.db import connection
-from django.utils import timezone
-
-from tenants.dispatch import lpas_fan_out
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task
-def premiums_arrears_dispatch(on: str | None = None) -> int:
-    """Beat calls this daily. Sending is cheap; the work runs in each LPA's schema."""
-    day = on or timezone.localdate().isoformat()
-    return lpas_fan_out(premiums_arrears_run, day)
-
-
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
-def premiums_arrears_run(self, on: str) -> dict:
-    """Lapse the policies of this LPA that reached the grace rule. Safe to run twice."""
+def arrears_day(*, on: datetime.date) -> dict:
+    """Lapse the policies of this LPA that reached the grace rule on `on`."""
     from programme.ledger.premiums import arrears_run
 
-    report = arrears_run(on=datetime.date.fromisoformat(on))
+    report = arrears_run(on=on)
     logger.info(
-        "arrears %s: %s lapsed, %s one month from lapse",
+        "arrears %s %s: %s lapsed, %s one month from lapse",
         connection.schema_name,
+        on,
         len(report.lapsed),
         len(report.near_lapse),
     )
-    return {
-        "schema": connection.schema_name,
-        "lapsed": len(report.lapsed),
-        "near_lapse": len(report.near_lapse),
-    }
+    return {"lapsed": len(report.lapsed), "near_lapse": len(report.near_lapse)}
+
+
+# The task names schedules and queued messages used before the job registry; they run
+# the registered job (recorded, each day once).
+@shared_task
+def premiums_arrears_dispatch(on: str | None = None) -> int:
+    from tenants.tasks import daily_job_dispatch
+
+    return daily_job_dispatch("arrears", on)
+
+
+@shared_task
+def premiums_arrears_run(on: str) -> dict:
+    from tenants.tasks import daily_job_run
+
+    return daily_job_run("arrears", on)

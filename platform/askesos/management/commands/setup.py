@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand
 
 from askesos.geo.services import wilayah_load
 from askesos.workdays.services import holidays_load
-from programme.schedules import schedules_install
 from programme.schemes.services import schemes_load_shipped
+from tenants.schedules import schedules_install
 from tenants.schemas import all_schemas_migrate
 
 

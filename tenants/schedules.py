@@ -1,0 +1,41 @@
+"""Schedules kept in the database (django-celery-beat), so that operators can change
+them at run time; `askesos setup` writes one per daily job (tenants.jobs.DAILY_JOBS)
+once and leaves edits alone."""
+
+import json
+
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from tenants.jobs import DAILY_JOBS
+
+DISPATCH_TASK = "tenants.tasks.daily_job_dispatch"
+# What the schedules called before the job registry; pointed at the dispatcher.
+LEGACY_TASKS = {
+    "programme.ledger.tasks.premiums_arrears_dispatch": "arrears",
+    "programme.claims.tasks.claims_sla_dispatch": "claims-sla",
+}
+
+
+def schedules_install() -> int:
+    """Create the missing schedules; returns how many were created."""
+    for periodic in PeriodicTask.objects.filter(task__in=LEGACY_TASKS):
+        periodic.args = json.dumps([LEGACY_TASKS[periodic.task]])
+        periodic.task = DISPATCH_TASK
+        periodic.save(update_fields=["task", "args"])  # save() tells beat: it re-reads
+    created = 0
+    for job in DAILY_JOBS.values():
+        minute, hour = job.at
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone="Asia/Jakarta",
+        )
+        _task, was_created = PeriodicTask.objects.get_or_create(
+            name=job.schedule,
+            defaults={"task": DISPATCH_TASK, "args": json.dumps([job.name]), "crontab": crontab},
+        )
+        created += was_created
+    return created
