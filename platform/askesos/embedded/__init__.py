@@ -38,6 +38,7 @@ from pathlib import Path
 from askesos.embedded import postgres_server, redis_server
 from askesos.embedded.records import (
     LOG_FILE,
+    STATE_FILE,
     EmbeddedError,
     identity,
     leftovers,
@@ -111,6 +112,7 @@ class EmbeddedServices:
         self.identity = identity(self.pid)
         self._redis_server: subprocess.Popen | None = None
         self._watchdog: subprocess.Popen | None = None
+        self._known: dict = {"postgres": None, "redis": None}
         self._started = False
 
     def start(self, *, postgres: bool, redis: bool) -> dict[str, str]:
@@ -134,6 +136,7 @@ class EmbeddedServices:
             if redis:
                 urls["redis"] = self._redis(state, joined=bool(live))
                 state_write(self.folder, state)
+            self._known = {"postgres": state["postgres"], "redis": state["redis"]}
         self._signals_handle()
         return urls
 
@@ -143,8 +146,13 @@ class EmbeddedServices:
             return
         self._started = False
         try:
-            with locked(self.folder):
-                owner_leave(self.folder, self.identity)
+            if (self.folder / STATE_FILE).exists():
+                with locked(self.folder):
+                    owner_leave(self.folder, self.identity)
+            else:
+                # The data folder was deleted under us (`rm -rf`, a temporary folder):
+                # nobody can find these servers any more but us.
+                servers_stop(self.folder, self._known)
         finally:
             self._reap()
 
@@ -268,5 +276,5 @@ def owner_leave(folder: Path, owner: dict) -> None:
 
 def servers_stop(folder: Path, state: dict) -> None:
     redis_server.stop(state["redis"])
-    postgres_server.stop(postgres_server.pgdata_of(folder))
+    postgres_server.stop(postgres_server.pgdata_of(folder), state["postgres"])
     state["redis"] = state["postgres"] = None

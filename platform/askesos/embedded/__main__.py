@@ -15,6 +15,7 @@ from pathlib import Path
 
 from askesos.embedded import data_dir, owner_leave, servers_stop
 from askesos.embedded.records import (
+    STATE_FILE,
     leftovers,
     locked,
     log,
@@ -29,15 +30,25 @@ WATCH_INTERVAL = 0.5
 
 def watch(folder: Path, owner: dict) -> int:
     """Until the owner has gone; then leave for it, as its atexit would have."""
+    seen = None
     while True:
         time.sleep(WATCH_INTERVAL)
-        if not any(same(entry, owner) for entry in state_read(folder)["owners"]):
-            return 0  # it left by itself
-        if process_of(owner) is None:
+        if (folder / STATE_FILE).exists():
+            seen = state_read(folder)
+            if not any(same(entry, owner) for entry in seen["owners"]):
+                return 0  # it left by itself
+        if process_of(owner) is not None:
+            continue
+        if (folder / STATE_FILE).exists():
             with locked(folder):
                 owner_leave(folder, owner)
             log(folder, f"command {owner['pid']} ended without leaving; left for it")
-            return 0
+        elif seen is not None:
+            # The data folder was deleted: stop what it last recorded, unless another
+            # owner still runs (it will, when it ends).
+            if not any(process_of(entry) for entry in seen["owners"] if not same(entry, owner)):
+                servers_stop(folder, seen)
+        return 0
 
 
 def main(argv: list[str]) -> int:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import psutil
 
-from askesos.embedded.records import EmbeddedError, wait_gone
+from askesos.embedded.records import EmbeddedError, process_of, wait_gone
 
 DATABASE = "askesos"
 READY_WAIT = 60.0
@@ -125,10 +125,12 @@ def database_ensure(pgdata: Path) -> None:
             admin.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
-def stop(pgdata: Path) -> None:
+def stop(pgdata: Path, entry: dict | None = None) -> None:
     """Fast shutdown (SIGINT): open sessions are rolled back, a checkpoint is written,
-    the server exits. Immediate shutdown, then SIGKILL, only past the bound."""
-    process = running(pgdata)
+    the server exits. Immediate shutdown, then SIGKILL, only past the bound. `entry`
+    (pid and start time) finds the server when its postmaster.pid was deleted with the
+    data folder."""
+    process = running(pgdata) or process_of(entry)
     if process is None:
         return
     for sig, wait in ((signal.SIGINT, STOP_WAIT), (signal.SIGQUIT, 10.0)):
