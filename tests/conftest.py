@@ -220,3 +220,11 @@ def committed_db(django_db_setup, django_db_blocker):
             yield cleanup
         finally:
             cleanup.run()
+
+
+def pytest_report_header(config):
+    """Where the embedded PostgreSQL and Redis run, and what a start found left behind
+    by a killed run (printed while pytest loads the settings, those lines are lost)."""
+    from askesos import embedded
+
+    return embedded.notices()

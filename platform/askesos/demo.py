@@ -91,28 +91,44 @@ class DemoLogins:
 DEMO_PARTICIPANTS_PER_LPA = 40
 
 
+def demo_username(*, role: LpaRole, slug: str) -> str:
+    return f"{role.value.split('_')[0]}.{slug.split('-')[0]}"
+
+
+def demo_logins() -> DemoLogins:
+    """Who signs in where: read from the demo's definitions, without the database, so
+    `askesos demo --logins` can print it again while the demo runs."""
+    logins = DemoLogins()
+    for name, slug, _legal_form, _regency, _npwp in DEMO_LPAS:
+        staff = [
+            (demo_username(role=role, slug=slug), str(role.label)) for role in DEMO_STAFF_ROLES
+        ]
+        logins.lpas.append((name, domain_for(slug), staff))
+    for username, _full_name, _level, _role, _province, _regency, office in DEMO_GOVERNMENT:
+        logins.government.append((username, office))
+    return logins
+
+
 def demo_data_create() -> DemoLogins:
     from programme.claims.demo import demo_claims_create
     from programme.generator import generate
     from programme.participants.models import Participant
 
-    logins = DemoLogins()
     lpas, team = [], {}
     for name, slug, legal_form, regency, npwp in DEMO_LPAS:
         lpa = lpa_provision(
             name=name, slug=slug, legal_form=legal_form, regency_code=regency, npwp=npwp
         )
         lpas.append(lpa)
-        staff, team[slug] = [], {}
+        team[slug] = {}
         for role in DEMO_STAFF_ROLES:
-            username = f"{role.value.split('_')[0]}.{slug.split('-')[0]}"
             user = user_get_or_create(
-                username=username, password=DEMO_PASSWORD, full_name=f"{role.label} {name}"
+                username=demo_username(role=role, slug=slug),
+                password=DEMO_PASSWORD,
+                full_name=f"{role.label} {name}",
             )
             membership_grant(lpa=lpa, user=user, role=role)
             team[slug][role.value] = user
-            staff.append((username, str(role.label)))
-        logins.lpas.append((name, domain_for(slug), staff))
     for username, full_name, level, role, province, regency, office in DEMO_GOVERNMENT:
         user = user_get_or_create(username=username, password=DEMO_PASSWORD, full_name=full_name)
         government_scope_assign(
@@ -123,7 +139,6 @@ def demo_data_create() -> DemoLogins:
             regency_code=regency,
             office_name=office,
         )
-        logins.government.append((username, office))
     empty = []
     for lpa in lpas:
         with schema_context(lpa.schema_name):
@@ -132,4 +147,4 @@ def demo_data_create() -> DemoLogins:
     generate(lpas=0, participants=DEMO_PARTICIPANTS_PER_LPA, seed=1, existing=empty)
     for lpa in lpas:
         demo_claims_create(lpa=lpa, staff=team[lpa.slug])
-    return logins
+    return demo_logins()

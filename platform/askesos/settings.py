@@ -53,8 +53,8 @@ if PRODUCTION:
         if not os.environ.get(required):
             raise ImproperlyConfigured(f"{required} must be set when ASKESOS_ENV=production")
 
-DATABASE_URL = embedded.ensure_postgres()
-REDIS_URL = embedded.ensure_redis()
+# Unset: embedded servers, owned by this command and stopped when it ends (askesos/embedded/).
+DATABASE_URL, REDIS_URL = embedded.ensure_services()
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in-production-askesos"
 DEBUG = env_bool("DEBUG", default=False)
