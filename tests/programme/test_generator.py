@@ -62,13 +62,23 @@ def test_generate_provisions_new_lpas_in_a_province(db):
 
 
 def test_lpas_in_one_regency_never_collide_on_the_national_rule(db):
-    from programme.generator import lpas_generate
+    from programme.generator import npwp_for
     from programme.registry.models import NationalParticipant
+    from tenants.services import lpa_provision
 
-    # 30 LPAs over Sulawesi Tenggara's 17 kabupaten/kota: Kota Kendari gets two, whose
-    # people are born in the same few kecamatan on overlapping dates.
-    made = list(lpas_generate(count=30, seed=99, province="74"))
-    kendari = [lpa for lpa in made if lpa.regency_id == "74.71"]
+    # Two LPAs in Kota Kendari, whose people are born in the same few kecamatan on
+    # overlapping dates. (Provisioned directly: thirty generated LPAs in one test
+    # transaction held more locks than a default PostgreSQL grants.)
+    kendari = [
+        lpa_provision(
+            name=f"Yayasan Kendari {n}",
+            slug=f"gen-kdi-{n}",
+            legal_form="yayasan",
+            regency_code="74.71",
+            npwp=npwp_for(99, n),
+        )
+        for n in (1, 2)
+    ]
 
     result = generate(lpas=0, participants=120, seed=99, existing=kendari)
 
