@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure
-from programme.claims.checks import benefit_label
 from programme.claims.errors import ClaimConflict, ClaimError
 from programme.claims.labels import STEP_LABELS
 from programme.claims.models import Claim, ClaimStatus, PaymentRequest
@@ -27,6 +26,7 @@ from programme.claims.sla import (
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import EntryKind
+from programme.ledger.notes import ENTRY_NOTES
 from programme.ledger.services import Line, account_balance, entry_post
 
 S = ClaimStatus
@@ -134,9 +134,11 @@ def _pay(
                 date=paid_on,
                 kind=EntryKind.CLAIM,
                 source_key=f"claim:{claim.pk}",
-                description=(
-                    f"Klaim {claim.number} {benefit_label(claim.benefit)} "
-                    f"{claim.policy.participant.name}"
+                note=ENTRY_NOTES(
+                    "claim_paid",
+                    number=claim.number,
+                    benefit=claim.benefit,
+                    name=claim.policy.participant.name,
                 ),
                 lines=[
                     Line(acc.CLAIMS_EXPENSE, claim.amount, claim.policy.participant_id),
