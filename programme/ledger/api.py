@@ -305,16 +305,7 @@ class BookApi(APIView):
         kind = request.query_params.get("file")
         if kind in {"xlsx", "pdf"}:
             return book_file_response(book, kind)
-        return Response(
-            {
-                "title": book.title,
-                "month": book.month,
-                "columns": book.columns,
-                "rows": book.rows,
-                "opening": book.opening,
-                "closing": book.closing,
-            }
-        )
+        return Response(books.book_as_dict(book))
 
 
 def book_for_request(slug: str, month: str | None) -> books.Book:

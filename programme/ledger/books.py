@@ -3,50 +3,97 @@
 Nothing here stores numbers: every book is read from journal lines (or, for the Buku
 Setoran Premi, from the receipts those lines came from), so a book cannot disagree
 with the ledger. Each book exports to XLSX and PDF.
+
+Every column has a type, so that a page, a PDF and a spreadsheet write each cell the
+same way: money as Rp 5.000 (a number with a rupiah format in Excel), dates as
+22 Nov 2026 (a real date in Excel, shown d mmm yyyy), entry numbers and policy years
+as plain numbers. A book is made of sections, each with its opening and closing
+balance: one per account where a book follows several (a hand-over from the officers'
+cash to the Bendahara's moves two balances, not one), one per kind of account in the
+Neraca, which ends with its totals and says whether it balances.
+
+A book is read in the reader's language: titles, headings, account names and the
+descriptions the system wrote (programme/ledger/notes.py); what people typed stays
+as typed.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
+from askesos.dates import format_date
 from askesos.money import format_rupiah
 from programme.ledger import accounts as acc
 from programme.ledger.models import Account, AccountKind, JournalLine, PremiumReceipt
+from programme.ledger.notes import entry_text
 from programme.ledger.services import month_of, next_month
+
+MONEY, NUMBER, DATE, TEXT = "money", "number", "date", "text"
+CODE = "code"  # a short identifier (an account code): text that never wraps
+
+# Excel formats: whole rupiah with thousands grouped (Excel shows the reader's
+# separator: a dot in Indonesian), and a date as 22 Nov 2026.
+XLSX_FORMATS = {MONEY: '"Rp" #,##0;-"Rp" #,##0', NUMBER: "0", DATE: "d mmm yyyy"}
+
+# Accounts whose balance is a credit (what the LPA owes or earned): their books show
+# the balance credit-positive, as a treasurer reads it.
+CREDIT_KINDS = {AccountKind.LIABILITY, AccountKind.EQUITY, AccountKind.INCOME}
+
+
+@dataclass(frozen=True)
+class Column:
+    title: Any  # lazily translated
+    type: str = TEXT
 
 
 @dataclass(frozen=True)
 class BookSpec:
     slug: str
-    title: str
+    title: Any
     accounts: tuple[str, ...]
 
 
 LEDGER_BOOKS = (
-    BookSpec("kas-harian", "Buku Kas Harian", (acc.CASH, acc.CASH_OFFICERS)),
+    BookSpec("kas-harian", pgettext_lazy("book", "Daily Cash Book"), (acc.CASH, acc.CASH_OFFICERS)),
     BookSpec(
         "bank",
-        "Buku Bank",
+        pgettext_lazy("book", "Bank Book"),
         (acc.BANK_RESERVE, acc.BANK_SAVINGS, acc.BANK_REVOLVING, acc.BANK_GRANTS),
     ),
-    BookSpec("besar-premi", "Buku Besar Premi", (acc.PREMIUM_SAVINGS,)),
-    BookSpec("besar-pinjaman", "Buku Besar Pinjaman", (acc.LOANS_RECEIVABLE,)),
-    BookSpec("besar-keuntungan", "Buku Besar Keuntungan", (acc.LOAN_INCOME,)),
-    BookSpec("hibah", "Buku Hibah", (acc.BANK_GRANTS,)),
+    BookSpec("besar-premi", pgettext_lazy("book", "Premium Ledger"), (acc.PREMIUM_SAVINGS,)),
+    BookSpec("besar-pinjaman", pgettext_lazy("book", "Loan Ledger"), (acc.LOANS_RECEIVABLE,)),
+    BookSpec("besar-keuntungan", pgettext_lazy("book", "Profit Ledger"), (acc.LOAN_INCOME,)),
+    BookSpec("hibah", pgettext_lazy("book", "Grants Book"), (acc.BANK_GRANTS,)),
 )
 BOOKS = {b.slug: b for b in LEDGER_BOOKS}
 ALL_SLUGS = ("setoran-premi", *BOOKS, "klaim", "neraca")
 TITLES = {
-    "setoran-premi": "Buku Setoran Premi",
-    "klaim": "Buku Klaim",
-    "neraca": "Buku Neraca",
+    "setoran-premi": pgettext_lazy("book", "Premium Deposit Book"),
+    "klaim": pgettext_lazy("book", "Claims Book"),
+    "neraca": pgettext_lazy("book", "Balance Sheet"),
     **{b.slug: b.title for b in LEDGER_BOOKS},
 }
+
+
+@dataclass
+class Section:
+    """Rows under one heading, with the balance before and after them (None where the
+    section has none)."""
+
+    title: str
+    rows: list[list] = field(default_factory=list)
+    opening: int | None = None
+    closing: int | None = None
 
 
 @dataclass
@@ -54,47 +101,102 @@ class Book:
     slug: str
     title: str
     month: datetime.date
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
-    opening: int = 0
-    closing: int = 0
+    columns: list[Column]
+    sections: list[Section] = field(default_factory=list)
+    # The column under which a section's opening and closing figures belong.
+    figure_column: int = -1
+    opening_label: str = ""
+    closing_label: str = ""
+    # Labelled figures under the book (the Neraca's sides), and what they mean.
+    totals: list[tuple[str, int]] = field(default_factory=list)
+    verdict: str = ""
+    difference: int | None = None  # the Neraca's: assets less the other side
+
+    @property
+    def rows(self) -> list[list]:
+        return [row for section in self.sections for row in section.rows]
+
+    @property
+    def opening(self) -> int | None:
+        figures = [s.opening for s in self.sections if s.opening is not None]
+        return sum(figures) if figures else None
+
+    @property
+    def closing(self) -> int | None:
+        figures = [s.closing for s in self.sections if s.closing is not None]
+        return sum(figures) if figures else None
+
+    @property
+    def month_label(self) -> str:
+        return date_format(self.month, "F Y")
+
+
+def _ledger_columns() -> list[Column]:
+    return [
+        Column(pgettext_lazy("book", "Date"), DATE),
+        Column(pgettext_lazy("book", "Entry no."), NUMBER),
+        Column(pgettext_lazy("book", "Description"), TEXT),
+        Column(pgettext_lazy("book", "Debit"), MONEY),
+        Column(pgettext_lazy("book", "Credit"), MONEY),
+        Column(pgettext_lazy("book", "Balance"), MONEY),
+    ]
+
+
+def _balance_labels() -> dict[str, str]:
+    return {
+        "opening_label": str(pgettext_lazy("book", "Opening balance")),
+        "closing_label": str(pgettext_lazy("book", "Closing balance")),
+    }
 
 
 def ledger_book(slug: str, month: datetime.date) -> Book:
-    """Lines of the book's accounts in the month with a running balance. Amounts are
-    shown from the book's point of view: in (debit) and out (credit) for money
-    accounts; for liabilities and income, receipts are credits."""
+    """A section per account: the account's lines in the month, each with the
+    account's own running balance. Debits and credits as posted; the balance on the
+    account's natural side (credit-positive for what the LPA owes or earned)."""
     spec = BOOKS[slug]
     month = month_of(month)
     end = next_month(month)
+    accounts = list(Account.objects.filter(code__in=spec.accounts).order_by("code"))
     lines = JournalLine.objects.filter(account__code__in=spec.accounts)
-    opening = lines.filter(entry__date__lt=month).aggregate(t=Sum("amount"))["t"] or 0
-    book = Book(
-        slug,
-        spec.title,
-        month,
-        ["Tanggal", "No.", "Uraian", "Akun", "Debet", "Kredit", "Saldo"],
-        opening=opening,
+    before = dict(
+        lines.filter(entry__date__lt=month).values_list("account__code").annotate(t=Sum("amount"))
     )
-    balance = opening
+    by_account: dict[str, list[JournalLine]] = {a.code: [] for a in accounts}
     for line in (
         lines.filter(entry__date__gte=month, entry__date__lt=end)
         .select_related("entry", "account")
         .order_by("entry__date", "entry_id", "pk")
     ):
-        balance += line.amount
-        book.rows.append(
-            [
-                line.entry.date,
-                line.entry_id,
-                line.entry.description,
-                line.account.name,
-                max(line.amount, 0),
-                max(-line.amount, 0),
-                balance,
-            ]
+        by_account[line.account.code].append(line)
+    book = Book(
+        slug,
+        str(spec.title),
+        month,
+        _ledger_columns(),
+        figure_column=5,
+        **_balance_labels(),
+    )
+    for account in accounts:
+        sign = -1 if account.kind in CREDIT_KINDS else 1
+        opening = sign * before.get(account.code, 0)
+        section = Section(
+            f"{account.code} {acc.account_name(account.code, account.name)}", opening=opening
         )
-    book.closing = balance
+        balance = opening
+        for line in by_account[account.code]:
+            balance += sign * line.amount
+            section.rows.append(
+                [
+                    line.entry.date,
+                    line.entry_id,
+                    entry_text(line.entry),
+                    max(line.amount, 0),
+                    max(-line.amount, 0),
+                    balance,
+                ]
+            )
+        section.closing = balance
+        book.sections.append(section)
     return book
 
 
@@ -103,17 +205,28 @@ def receipts_book(month: datetime.date) -> Book:
     month = month_of(month)
     book = Book(
         "setoran-premi",
-        TITLES["setoran-premi"],
+        str(TITLES["setoran-premi"]),
         month,
-        ["Tanggal", "No. kuitansi", "Peserta", "No. polis", "Bulan", "Jumlah", "Status"],
+        [
+            Column(pgettext_lazy("book", "Date"), DATE),
+            Column(pgettext_lazy("book", "Receipt no."), TEXT),
+            Column(pgettext_lazy("book", "Participant"), TEXT),
+            Column(pgettext_lazy("book", "Policy no."), TEXT),
+            Column(pgettext_lazy("book", "Months"), NUMBER),
+            Column(pgettext_lazy("book", "Amount"), MONEY),
+            Column(pgettext_lazy("book", "Status"), TEXT),
+        ],
+        figure_column=5,
+        closing_label=str(pgettext_lazy("book", "Total received")),
     )
+    section = Section("", closing=0)
     receipts = (
         PremiumReceipt.objects.filter(received_on__gte=month, received_on__lt=next_month(month))
         .select_related("policy__participant")
         .order_by("received_on", "pk")
     )
     for r in receipts:
-        book.rows.append(
+        section.rows.append(
             [
                 r.received_on,
                 r.number,
@@ -124,7 +237,8 @@ def receipts_book(month: datetime.date) -> Book:
                 r.get_status_display(),
             ]
         )
-        book.closing += r.amount
+        section.closing += r.amount
+    book.sections.append(section)
     return book
 
 
@@ -132,8 +246,6 @@ def claims_book(month: datetime.date) -> Book:
     """Buku Klaim: every claim Urusan Klaim recorded (verified) or the Bendahara paid
     in the month. The paid column is read from the claim's journal line on the claims
     expense account, so the book's closing is that account's balance."""
-    from django.db.models import Q
-
     from programme.claims.checks import benefit_label
     from programme.claims.models import Claim
 
@@ -146,22 +258,24 @@ def claims_book(month: datetime.date) -> Book:
     )
     book = Book(
         "klaim",
-        TITLES["klaim"],
+        str(TITLES["klaim"]),
         month,
         [
-            "Diverifikasi",
-            "No. klaim",
-            "Peserta",
-            "No. polis",
-            "Jenis",
-            "Tahun polis",
-            "Jumlah",
-            "Dibayar",
-            "Tanggal bayar",
-            "Status",
+            Column(pgettext_lazy("book", "Verified"), DATE),
+            Column(pgettext_lazy("book", "Claim no."), TEXT),
+            Column(pgettext_lazy("book", "Participant"), TEXT),
+            Column(pgettext_lazy("book", "Policy no."), TEXT),
+            Column(pgettext_lazy("book", "Type"), TEXT),
+            Column(pgettext_lazy("book", "Policy year"), NUMBER),
+            Column(pgettext_lazy("book", "Amount"), MONEY),
+            Column(pgettext_lazy("book", "Paid"), MONEY),
+            Column(pgettext_lazy("book", "Paid on"), DATE),
+            Column(pgettext_lazy("book", "Status"), TEXT),
         ],
-        opening=opening,
+        figure_column=7,
+        **_balance_labels(),
     )
+    section = Section("", opening=opening, closing=opening + sum(paid.values()))
     claims = (
         Claim.objects.filter(
             Q(verified_at__date__gte=month, verified_at__date__lt=end) | Q(entry_id__in=paid)
@@ -170,9 +284,9 @@ def claims_book(month: datetime.date) -> Book:
         .order_by("verified_at", "pk")
     )
     for claim in claims:
-        book.rows.append(
+        section.rows.append(
             [
-                timezone.localdate(claim.verified_at) if claim.verified_at else "",
+                timezone.localdate(claim.verified_at) if claim.verified_at else None,
                 claim.number,
                 claim.policy.participant.name,
                 claim.policy.number,
@@ -180,37 +294,90 @@ def claims_book(month: datetime.date) -> Book:
                 claim.policy_year,
                 claim.amount,
                 paid.get(claim.entry_id, 0),
-                claim.entry.date if claim.entry else "",
+                claim.entry.date if claim.entry else None,
                 claim.get_status_display(),
             ]
         )
-    book.closing = opening + sum(paid.values())
+    book.sections.append(section)
     return book
 
 
+NERACA_SECTIONS = (
+    (AccountKind.ASSET, pgettext_lazy("book", "Assets")),
+    (AccountKind.LIABILITY, pgettext_lazy("book", "Liabilities")),
+    (AccountKind.EQUITY, pgettext_lazy("book", "Fund balances")),
+    (AccountKind.INCOME, pgettext_lazy("book", "Income")),
+    (AccountKind.EXPENSE, pgettext_lazy("book", "Expenses")),
+)
+
+
 def balance_sheet(month: datetime.date) -> Book:
-    """Buku Neraca: every account's balance at the end of the month, by kind; the
-    debits and credits of a balanced ledger sum to zero."""
+    """Buku Neraca: every account's balance at the end of the month, by kind, on its
+    natural side. Assets must equal liabilities plus fund balances plus the surplus
+    (income less expenses): the ledger's debits and credits sum to zero."""
     month = month_of(month)
     totals = dict(
         JournalLine.objects.filter(entry__date__lt=next_month(month))
         .values_list("account__code")
         .annotate(t=Sum("amount"))
     )
-    book = Book("neraca", TITLES["neraca"], month, ["Kode", "Akun", "Jenis", "Debet", "Kredit"])
-    for account in Account.objects.order_by("code"):
-        amount = totals.get(account.code, 0)
-        book.rows.append(
-            [
-                account.code,
-                account.name,
-                str(AccountKind(account.kind).label),
-                max(amount, 0),
-                max(-amount, 0),
-            ]
-        )
-        book.closing += amount
+    book = Book(
+        "neraca",
+        str(TITLES["neraca"]),
+        month,
+        [
+            Column(pgettext_lazy("book", "Code"), CODE),
+            Column(pgettext_lazy("book", "Account"), TEXT),
+            Column(pgettext_lazy("book", "Balance"), MONEY),
+        ],
+        figure_column=2,
+        closing_label=str(pgettext_lazy("book", "Total")),
+    )
+    accounts = list(Account.objects.order_by("code"))
+    side: dict[str, int] = {}
+    for kind, title in NERACA_SECTIONS:
+        sign = -1 if kind in CREDIT_KINDS else 1
+        section = Section(str(title), closing=0)
+        for account in accounts:
+            if account.kind != kind:
+                continue
+            amount = sign * totals.get(account.code, 0)
+            section.rows.append(
+                [account.code, acc.account_name(account.code, account.name), amount]
+            )
+            section.closing += amount
+        side[kind] = section.closing
+        book.sections.append(section)
+    assets = side[AccountKind.ASSET]
+    surplus = side[AccountKind.INCOME] - side[AccountKind.EXPENSE]
+    other = side[AccountKind.LIABILITY] + side[AccountKind.EQUITY] + surplus
+    book.totals = [
+        (pgettext("book", "Total assets"), assets),
+        (pgettext("book", "Liabilities"), side[AccountKind.LIABILITY]),
+        (pgettext("book", "Fund balances"), side[AccountKind.EQUITY]),
+        (pgettext("book", "Surplus (income less expenses)"), surplus),
+        (pgettext("book", "Total liabilities, fund balances and surplus"), other),
+    ]
+    book.difference = assets - other
+    book.verdict = balance_verdict(assets=assets, other=other)
     return book
+
+
+def balance_verdict(*, assets: int, other: int) -> str:
+    """The Neraca's last line: that it balances, or by how much it does not."""
+    if assets == other:
+        return _(
+            "The balance sheet balances: assets equal liabilities, fund balances and "
+            "surplus (%(amount)s)."
+        ) % {"amount": format_rupiah(assets)}
+    return _(
+        "The balance sheet does not balance: assets are %(assets)s, liabilities, fund "
+        "balances and surplus %(other)s; the difference is %(difference)s."
+    ) % {
+        "assets": format_rupiah(assets),
+        "other": format_rupiah(other),
+        "difference": format_rupiah(assets - other),
+    }
 
 
 def book_get(slug: str, month: datetime.date) -> Book:
@@ -223,26 +390,139 @@ def book_get(slug: str, month: datetime.date) -> Book:
     return ledger_book(slug, month)
 
 
-def book_xlsx(book: Book, lpa_name: str) -> bytes:
-    from openpyxl import Workbook
+# --- the same book as a page, a spreadsheet and a PDF --------------------------------
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(book.title[:31])
+
+def cell_text(value: Any, kind: str) -> str:
+    """A cell as a page or a PDF writes it."""
+    if value is None or value == "":
+        return ""
+    if kind == MONEY:
+        return format_rupiah(value)
+    if kind == DATE:
+        return format_date(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class SectionView:
+    title: str
+    opening: str | None
+    closing: str | None
+    rows: list[list[tuple[str, str]]]  # (text, column type)
+
+
+def book_view(book: Book) -> list[SectionView]:
+    """The book's sections with every cell written out, for the page and the PDF."""
+    return [
+        SectionView(
+            title=section.title,
+            opening=None if section.opening is None else format_rupiah(section.opening),
+            closing=None if section.closing is None else format_rupiah(section.closing),
+            rows=[
+                [(cell_text(v, c.type), c.type) for v, c in zip(row, book.columns, strict=True)]
+                for row in section.rows
+            ],
+        )
+        for section in book.sections
+    ]
+
+
+def book_as_dict(book: Book) -> dict[str, Any]:
+    """The book for the API: raw values (ints, ISO dates) and the column types."""
+    return {
+        "title": book.title,
+        "month": book.month,
+        "columns": [str(c.title) for c in book.columns],
+        "types": [c.type for c in book.columns],
+        "sections": [
+            {
+                "title": s.title,
+                "opening": s.opening,
+                "closing": s.closing,
+                "rows": s.rows,
+            }
+            for s in book.sections
+        ],
+        "rows": book.rows,
+        "opening": book.opening,
+        "closing": book.closing,
+        "totals": [{"label": label, "amount": amount} for label, amount in book.totals],
+        "verdict": book.verdict,
+        "difference": book.difference,
+    }
+
+
+def _figure_row(book: Book, label: str, amount: int) -> list[Any]:
+    """A labelled figure placed under the book's figure column."""
+    row: list[Any] = [None] * len(book.columns)
+    row[0] = label
+    row[book.figure_column] = amount
+    return row
+
+
+def book_xlsx(book: Book, lpa_name: str) -> bytes:
+    """One sheet: the LPA, the book and month, then each section with its opening
+    row, column headings, lines and closing row; money and dates as real numbers and
+    dates with display formats, so that the sheet can be summed and sorted."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = book.title[:31]
+    bold = Font(bold=True)
     sheet.append([lpa_name])
-    sheet.append([f"{book.title}, {book.month:%m/%Y}"])
-    sheet.append(book.columns)
-    for row in book.rows:
-        sheet.append(row)
+    sheet.append([f"{book.title}, {book.month_label}"])
+    sheet["A1"].font = sheet["A2"].font = bold
+
+    def typed_row(values: Sequence[Any], *, font: Font | None = None) -> None:
+        sheet.append(list(values))
+        for index, column in enumerate(book.columns):
+            cell = sheet.cell(row=sheet.max_row, column=index + 1)
+            if column.type in XLSX_FORMATS and not isinstance(cell.value, str):
+                cell.number_format = XLSX_FORMATS[column.type]
+            if font is not None:
+                cell.font = font
+
+    for section in book.sections:
+        sheet.append([])
+        if section.title:
+            sheet.append([section.title])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+        if section.opening is not None:
+            typed_row(_figure_row(book, book.opening_label, section.opening))
+        sheet.append([str(c.title) for c in book.columns])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        for row in section.rows:
+            typed_row(row)
+        if section.closing is not None:
+            typed_row(_figure_row(book, book.closing_label, section.closing), font=bold)
+    if book.totals:
+        sheet.append([])
+        for label, amount in book.totals:
+            typed_row(_figure_row(book, label, amount))
+    if book.verdict:
+        sheet.append([book.verdict])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
+    widths = {MONEY: 16, NUMBER: 9, CODE: 9, DATE: 13, TEXT: 28}
+    for index, column in enumerate(book.columns):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = widths[column.type]
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
 def book_pdf(book: Book, lpa_name: str) -> bytes:
-    """A printable book page set with the signature lines the manual asks for."""
+    """A printable book with each section's opening and closing balance, the totals
+    and the signature lines the manual asks for."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -255,39 +535,97 @@ def book_pdf(book: Book, lpa_name: str) -> bytes:
         rightMargin=12 * mm,
         topMargin=12 * mm,
         bottomMargin=12 * mm,
-        title=f"{book.title} {book.month:%m/%Y}",
+        title=f"{book.title} {book.month_label}",
         author=lpa_name,
     )
-
-    def cell(value):
-        if isinstance(value, bool):
-            return str(value)
-        if isinstance(value, int):
-            return format_rupiah(value).removeprefix("Rp ") if abs(value) >= 1000 else str(value)
-        if isinstance(value, datetime.date):
-            return value.strftime("%d-%m-%Y")
-        return Paragraph(str(value), styles["BodyText"])
-
-    data = [book.columns] + [[cell(v) for v in row] for row in book.rows]
-    table = Table(data, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfeee8")),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
+    body = styles["BodyText"]
+    cell_style = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
+    right = [
+        (
+            "ALIGN",
+            (index, 0),
+            (index, -1),
+            "RIGHT",
         )
-    )
-    story = [
-        Paragraph(f"<b>{lpa_name}</b>", styles["Title"]),
-        Paragraph(f"{book.title} bulan {book.month:%m/%Y}", styles["Heading2"]),
-        table,
+        for index, column in enumerate(book.columns)
+        if column.type in (MONEY, NUMBER)
+    ]
+
+    # Fixed widths for dates, numbers and money; text columns share what is left.
+    fixed = {DATE: 24 * mm, NUMBER: 18 * mm, CODE: 18 * mm, MONEY: 30 * mm}
+    text_columns = sum(1 for c in book.columns if c.type == TEXT)
+    left = doc.width - sum(fixed.get(c.type, 0) for c in book.columns)
+    widths = [fixed.get(c.type, left / max(text_columns, 1)) for c in book.columns]
+
+    def table(rows: list[list[Any]]) -> Table:
+        result = Table(rows, colWidths=widths, repeatRows=1)
+        result.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfeee8")),
+                    ("FONTSIZE", (0, 0), (-1, -1), 8),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    *right,
+                ]
+            )
+        )
+        return result
+
+    def figure(label: str, amount: str, *, strong: bool = False) -> Paragraph:
+        text = f"{escape(label)}: {escape(amount)}"
+        return Paragraph(f"<b>{text}</b>" if strong else text, body)
+
+    story: list[Any] = [
+        Paragraph(f"<b>{escape(lpa_name)}</b>", styles["Title"]),
+        Paragraph(escape(f"{book.title}, {book.month_label}"), styles["Heading2"]),
+    ]
+    header = [str(c.title) for c in book.columns]
+    for section in book_view(book):
+        if section.title:
+            story.append(Paragraph(escape(section.title), styles["Heading3"]))
+        if section.opening is not None:
+            story.append(figure(book.opening_label, section.opening))
+        cells = [
+            [
+                Paragraph(escape(text), cell_style) if kind == TEXT and text else text
+                for text, kind in row
+            ]
+            for row in section.rows
+        ]
+        if not cells:
+            cells = [[_("Nothing this month.")] + [""] * (len(header) - 1)]
+        story.append(table([header, *cells]))
+        if section.closing is not None:
+            story.append(figure(book.closing_label, section.closing, strong=True))
+        story.append(Spacer(1, 4 * mm))
+    if book.totals:
+        summary = Table(
+            [[label, format_rupiah(amount)] for label, amount in book.totals],
+            colWidths=[110 * mm, 45 * mm],
+            hAlign="LEFT",
+        )
+        summary.setStyle(
+            TableStyle(
+                [
+                    ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                    ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ]
+            )
+        )
+        story.append(summary)
+    if book.verdict:
+        story.append(Paragraph(f"<b>{escape(book.verdict)}</b>", body))
+    story += [
         Spacer(1, 12 * mm),
         Table(
             [
-                ["Disiapkan oleh Bendahara", "", "Disahkan oleh Ketua"],
+                [
+                    pgettext("book", "Prepared by the Bendahara"),
+                    "",
+                    pgettext("book", "Approved by the Ketua"),
+                ],
                 ["", "", ""],
                 ["(.............................)", "", "(.............................)"],
             ],

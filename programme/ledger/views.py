@@ -148,7 +148,11 @@ def book_page(request, slug: str):
     kind = request.GET.get("unduh")
     if kind in {"xlsx", "pdf"}:
         return book_file_response(book, kind)
-    return render(request, "ledger/book.html", {"book": book, "month": f"{book.month:%Y-%m}"})
+    return render(
+        request,
+        "ledger/book.html",
+        {"book": book, "sections": books.book_view(book), "month": f"{book.month:%Y-%m}"},
+    )
 
 
 @require(Action.BOOKS_VIEW)
