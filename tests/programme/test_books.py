@@ -11,7 +11,7 @@ from programme.ledger.models import Payout, PremiumReceipt
 from programme.ledger.premiums import bank_deposit, cash_handover, savings_payout
 from programme.participants.services import participant_register
 from tests.conftest import client_on, host_of
-from tests.programme.conftest import person
+from tests.programme.conftest import pdf_text, person
 
 DAY = datetime.date(2026, 1, 10)
 
@@ -105,6 +105,8 @@ def test_the_payout_slip(lpa_a, staff):
     )
 
     assert slip.status_code == 200 and slip.content.startswith(b"%PDF")
+    text = pdf_text(slip.content)
+    assert "1 Feb 2026" in text and "Rp 20.000" in text  # the one date format
 
 
 def test_closing_through_the_pages_needs_two_people(lpa_a, staff):
@@ -192,12 +194,6 @@ def test_premium_aid_and_subsidy_over_the_api(lpa_a, staff):
 # --- cells by type, balances per account, opening and closing on paper -----------------
 
 OCT = datetime.date(2026, 10, 1)  # "Okt" in Bahasa Indonesia, "Oct" in English
-
-
-def pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 @pytest.fixture
