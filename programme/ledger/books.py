@@ -118,13 +118,15 @@ class Book:
 
     @property
     def opening(self) -> int | None:
+        """The sections' openings together (all cash, all banks); None for the Neraca,
+        whose sections are totals of unlike kinds."""
         figures = [s.opening for s in self.sections if s.opening is not None]
-        return sum(figures) if figures else None
+        return sum(figures) if figures and self.difference is None else None
 
     @property
     def closing(self) -> int | None:
         figures = [s.closing for s in self.sections if s.closing is not None]
-        return sum(figures) if figures else None
+        return sum(figures) if figures and self.difference is None else None
 
     @property
     def month_label(self) -> str:

@@ -299,7 +299,7 @@ def test_the_neraca_totals_each_side_and_says_that_it_balances(cash_walk, lpa_a,
     assert totals["Jumlah aset"] == 1_025_000  # 5.000 cash, 20.000 savings, 1.000.000 reserve
     assert totals["Kewajiban"] == 25_000 and totals["Saldo dana"] == 1_000_000
     assert totals["Jumlah kewajiban, saldo dana dan surplus"] == 1_025_000
-    assert book.difference == 0
+    assert book.difference == 0 and book.closing is None  # no one balance of unlike kinds
     assert book.verdict == (
         "Neraca seimbang: jumlah aset sama dengan jumlah kewajiban, saldo dana dan surplus "
         "(Rp 1.025.000)."
