@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from askesos.errors import DomainError
 from askesos.money import format_rupiah
 from askesos.permissions import Action, may, require
-from programme.ledger import books, premiums, services
+from programme.ledger import book_output, books, premiums, services
 from programme.ledger.api import book_file_response, book_for_request
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import CashHandover, Payout, Period, PremiumReceipt, ReceiptStatus
@@ -151,7 +151,7 @@ def book_page(request, slug: str):
     return render(
         request,
         "ledger/book.html",
-        {"book": book, "sections": books.book_view(book), "month": f"{book.month:%Y-%m}"},
+        {"book": book, "sections": book_output.book_view(book), "month": f"{book.month:%Y-%m}"},
     )
 
 

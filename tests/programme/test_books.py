@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from programme.ledger import books
+from programme.ledger import book_output, books
 from programme.ledger.models import Payout, PremiumReceipt
 from programme.ledger.premiums import bank_deposit, cash_handover, savings_payout
 from programme.participants.services import participant_register
@@ -259,9 +259,9 @@ def test_entry_numbers_and_policy_years_are_numbers_not_money(cash_walk, lpa_a, 
 
 
 def test_the_pdf_carries_each_accounts_opening_and_closing_balance(cash_walk):
-    october = pdf_text(books.book_pdf(books.book_get("kas-harian", OCT), "LPA Uji A"))
+    october = pdf_text(book_output.book_pdf(books.book_get("kas-harian", OCT), "LPA Uji A"))
     november = pdf_text(
-        books.book_pdf(books.book_get("kas-harian", datetime.date(2026, 11, 1)), "LPA Uji A")
+        book_output.book_pdf(books.book_get("kas-harian", datetime.date(2026, 11, 1)), "LPA Uji A")
     )
 
     assert "Buku Kas Harian, Oktober 2026" in october
@@ -274,12 +274,12 @@ def test_the_pdf_carries_each_accounts_opening_and_closing_balance(cash_walk):
 
 def test_the_spreadsheet_holds_real_numbers_and_dates_with_their_formats(cash_walk):
     sheet = load_workbook(
-        io.BytesIO(books.book_xlsx(books.book_get("kas-harian", OCT), "LPA Uji A"))
+        io.BytesIO(book_output.book_xlsx(books.book_get("kas-harian", OCT), "LPA Uji A"))
     ).active
     rows = list(sheet.iter_rows())
 
     opening = next(r for r in rows if r[0].value == "Saldo awal")
-    assert opening[5].value == 0 and opening[5].number_format == books.XLSX_FORMATS["money"]
+    assert opening[5].value == 0 and opening[5].number_format == book_output.XLSX_FORMATS["money"]
     handover = next(r for r in rows if r[2].value and "Setoran petugas" in r[2].value)
     assert handover[0].value == datetime.datetime(2026, 10, 12)
     assert handover[0].number_format == "d mmm yyyy"
@@ -310,7 +310,7 @@ def test_the_neraca_totals_each_side_and_says_that_it_balances(cash_walk, lpa_a,
         .content.decode()
     )
     assert "Neraca seimbang" in page and "Jumlah aset" in page
-    assert "Neraca seimbang" in pdf_text(books.book_pdf(book, "LPA Uji A"))
+    assert "Neraca seimbang" in pdf_text(book_output.book_pdf(book, "LPA Uji A"))
 
 
 def test_a_neraca_out_of_balance_says_by_how_much():
