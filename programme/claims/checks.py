@@ -4,6 +4,11 @@ The same checks run at submission (the hard ones refuse the claim outright: an u
 or inactive policy, an event outside the coverage, a duplicate, an exhausted limit) and
 again when Urusan Klaim verifies (then all of them must pass, the premium proof and the
 documents included).
+
+Each check's sentence is kept as a note (askesos.notes): the code of its sentence and
+the facts it names (dates, the policy's state, claim numbers), so that a claim verified
+in one language reads in the other; `claim_checks_in_words` puts stored checks into
+the reader's language.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Q, Sum
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from askesos.dates import format_date
+from askesos.notes import Notes, StoredNote, as_date
 from programme.claims import rules
 from programme.claims.errors import ClaimError
 from programme.claims.labels import BENEFIT_LABELS
@@ -33,8 +40,10 @@ class Check:
     # A failed hard check refuses the submission; a soft one only stops verification.
     hard: bool = True
     error: ClaimError | None = field(default=None, compare=False)
+    note: StoredNote | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
+        """As stored with a verified claim (the note included)."""
         return {k: v for k, v in asdict(self).items() if k != "error"}
 
 
@@ -53,11 +62,79 @@ class Candidate:
 
 
 def day_label(day: datetime.date) -> str:
-    return date_format(day, "j F Y")
+    return format_date(day)
 
 
 def benefit_label(benefit: str) -> str:
     return str(BENEFIT_LABELS.get(benefit, benefit))
+
+
+def _state_label(status: Any) -> str:
+    return str(PolicyStatus(status).label).lower() if status in PolicyStatus.values else status
+
+
+def _joined(label: Any):
+    return lambda values: ", ".join(str(label(v)) for v in values or ())
+
+
+def _document_label(kind: str) -> str:
+    return DocumentKind(kind).label if kind in DocumentKind.values else kind
+
+
+# Every sentence a check can say: the refusals are the claim errors themselves.
+CHECK_NOTES = Notes(
+    {
+        **{
+            code: ClaimError.messages[code]
+            for code in (
+                "event_before_start",
+                "event_after_coverage",
+                "policy_not_active",
+                "duplicate",
+                "limit_per_year",
+                "limit_shared",
+                "sickness_too_short",
+                "heir_required",
+                "premiums_not_paid",
+                "documents_missing",
+            )
+        },
+        "coverage_ok": gettext_lazy("Within the coverage, %(start)s to %(end)s."),
+        "policy_active_ok": gettext_lazy("Policy active on %(date)s."),
+        "duplicate_ok": gettext_lazy("No other claim for this event."),
+        "limit_ok": gettext_lazy("Within the scheme's limits (policy year %(year)s)."),
+        "sickness_ok": gettext_lazy("Long enough an illness."),
+        "heir_ok": gettext_lazy("Heir named."),
+        "premiums_ok": gettext_lazy("Premiums paid up to date (receipts %(receipts)s)."),
+        "documents_ok": gettext_lazy("All required documents are attached."),
+    },
+    formats={
+        "date": as_date,
+        "start": as_date,
+        "end": as_date,
+        "state": _state_label,
+        "benefit": benefit_label,
+        "benefits": _joined(benefit_label),
+        "documents": _joined(_document_label),
+        "numbers": _joined(str),
+        "receipts": lambda numbers: ", ".join(numbers or ()) or "-",
+        "needed": lambda needed: _sickness_needed(*needed),
+    },
+)
+
+
+def claim_checks_in_words(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Checks as a claim's page and API show them: each sentence in the reader's
+    language (a check stored before notes keeps the text it was stored with)."""
+    return [
+        {
+            "code": check.get("code"),
+            "passed": check.get("passed"),
+            "message": CHECK_NOTES.render(check.get("note"), fallback=check.get("message", "")),
+            "hard": check.get("hard", True),
+        }
+        for check in stored
+    ]
 
 
 def policy_status_on(policy: Policy, day: datetime.date, *, ignore_death: bool = False) -> str:
@@ -103,9 +180,17 @@ _FIELDS = {
 }
 
 
-def _refusal(error: ClaimError, code: str, *, hard: bool = True) -> Check:
-    error.field = error.field or _FIELDS.get(code)
-    return Check(code, False, error.message, hard, error)
+def _refusal(code: str, error_code: str, *, hard: bool = True, **facts: Any) -> Check:
+    """A failed check: its ClaimError (in the current language, for a refusal) and
+    its note (for the claim's record)."""
+    note = CHECK_NOTES(error_code, **facts)
+    error = ClaimError(error_code, field=_FIELDS.get(code), **CHECK_NOTES.words(note))
+    return Check(code, False, error.message, hard, error, note)
+
+
+def _passed(code: str, sentence: str, *, hard: bool = True, **facts: Any) -> Check:
+    note = CHECK_NOTES(sentence, **facts)
+    return Check(code, True, CHECK_NOTES.render(note), hard, note=note)
 
 
 def claim_checks(candidate: Candidate) -> list[Check]:
@@ -118,52 +203,35 @@ def claim_checks(candidate: Candidate) -> list[Check]:
     if day < policy.start_date:
         checks.append(
             _refusal(
-                ClaimError(
-                    "event_before_start",
-                    date=day_label(day),
-                    policy=policy.number,
-                    start=day_label(policy.start_date),
-                ),
                 "coverage",
+                "event_before_start",
+                date=day,
+                policy=policy.number,
+                start=policy.start_date,
             )
         )
     elif day >= policy.end_date:
         checks.append(
             _refusal(
-                ClaimError(
-                    "event_after_coverage",
-                    date=day_label(day),
-                    policy=policy.number,
-                    end=day_label(policy.end_date),
-                ),
                 "coverage",
+                "event_after_coverage",
+                date=day,
+                policy=policy.number,
+                end=policy.end_date,
             )
         )
     else:
         checks.append(
-            Check(
-                "coverage",
-                True,
-                _("Within the coverage, %(start)s to %(end)s.")
-                % {"start": day_label(policy.start_date), "end": day_label(policy.end_date)},
-            )
+            _passed("coverage", "coverage_ok", start=policy.start_date, end=policy.end_date)
         )
 
     state = policy_status_on(policy, day, ignore_death=death)
     if state == PolicyStatus.ACTIVE:
-        checks.append(
-            Check("policy_active", True, _("Policy active on %(date)s.") % {"date": day_label(day)})
-        )
+        checks.append(_passed("policy_active", "policy_active_ok", date=day))
     else:
         checks.append(
             _refusal(
-                ClaimError(
-                    "policy_not_active",
-                    policy=policy.number,
-                    state=PolicyStatus(state).label.lower(),
-                    date=day_label(day),
-                ),
-                "policy_active",
+                "policy_active", "policy_not_active", policy=policy.number, state=state, date=day
             )
         )
 
@@ -171,18 +239,10 @@ def claim_checks(candidate: Candidate) -> list[Check]:
     duplicate = others.filter(benefit=benefit, event_date=day).first()
     if duplicate is not None:
         checks.append(
-            _refusal(
-                ClaimError(
-                    "duplicate",
-                    number=duplicate.number,
-                    benefit=benefit_label(benefit),
-                    date=day_label(day),
-                ),
-                "duplicate",
-            )
+            _refusal("duplicate", "duplicate", number=duplicate.number, benefit=benefit, date=day)
         )
     else:
-        checks.append(Check("duplicate", True, _("No other claim for this event.")))
+        checks.append(_passed("duplicate", "duplicate_ok"))
 
     checks.append(_limits_check(candidate, scheme, others))
 
@@ -193,17 +253,15 @@ def claim_checks(candidate: Candidate) -> list[Check]:
             sick_days=candidate.sick_days,
             hospital_days=candidate.hospital_days,
         ):
-            checks.append(Check("sickness_days", True, _("Long enough an illness.")))
+            checks.append(_passed("sickness_days", "sickness_ok"))
         else:
             checks.append(
                 _refusal(
-                    ClaimError(
-                        "sickness_too_short",
-                        needed=_sickness_needed(scheme, benefit),
-                        sick=candidate.sick_days or 0,
-                        hospital=candidate.hospital_days or 0,
-                    ),
                     "sickness_days",
+                    "sickness_too_short",
+                    needed=list(rules.sickness_threshold(scheme, benefit)),
+                    sick=candidate.sick_days or 0,
+                    hospital=candidate.hospital_days or 0,
                 )
             )
 
@@ -212,51 +270,30 @@ def claim_checks(candidate: Candidate) -> list[Check]:
             candidate.heir_id is not None
             and policy.participant.heirs.filter(pk=candidate.heir_id).exists()
         )
-        checks.append(
-            Check("heir", True, _("Heir named."))
-            if heir_ok
-            else _refusal(ClaimError("heir_required"), "heir")
-        )
+        checks.append(_passed("heir", "heir_ok") if heir_ok else _refusal("heir", "heir_required"))
 
     unpaid, receipts = premium_proof(policy, day)
     if unpaid:
         checks.append(
-            _refusal(
-                ClaimError("premiums_not_paid", date=day_label(day), months=unpaid),
-                "premiums_paid",
-                hard=False,
-            )
+            _refusal("premiums_paid", "premiums_not_paid", hard=False, date=day, months=unpaid)
         )
     else:
-        checks.append(
-            Check(
-                "premiums_paid",
-                True,
-                _("Premiums paid up to date (receipts %(receipts)s).")
-                % {"receipts": ", ".join(receipts[-3:]) or "-"},
-                hard=False,
-            )
-        )
+        checks.append(_passed("premiums_paid", "premiums_ok", hard=False, receipts=receipts[-3:]))
 
     missing = [
-        str(DocumentKind(kind).label)
+        kind
         for kind in rules.required_documents(scheme, benefit)
         if kind not in candidate.documents
     ]
     checks.append(
-        _refusal(
-            ClaimError("documents_missing", documents=", ".join(missing)),
-            "documents",
-            hard=False,
-        )
+        _refusal("documents", "documents_missing", hard=False, documents=missing)
         if missing
-        else Check("documents", True, _("All required documents are attached."), hard=False)
+        else _passed("documents", "documents_ok", hard=False)
     )
     return checks
 
 
-def _sickness_needed(scheme: dict[str, Any], benefit: str) -> str:
-    min_sick, min_hospital = rules.sickness_threshold(scheme, benefit)
+def _sickness_needed(min_sick: int | None, min_hospital: int | None) -> str:
     parts = []
     if min_sick is not None:
         parts.append(_("at least %(days)s consecutive days ill") % {"days": min_sick})
@@ -275,14 +312,12 @@ def _limits_check(candidate: Candidate, scheme: dict[str, Any], others) -> Check
         )
         if len(same_year) >= limit:
             return _refusal(
-                ClaimError(
-                    "limit_per_year",
-                    benefit=benefit_label(benefit),
-                    limit=limit,
-                    year=year,
-                    numbers=", ".join(same_year),
-                ),
                 "limit",
+                "limit_per_year",
+                benefit=benefit,
+                limit=limit,
+                year=year,
+                numbers=same_year,
             )
     for shared in rules.shared_limits(scheme, benefit):
         numbers = list(
@@ -290,17 +325,13 @@ def _limits_check(candidate: Candidate, scheme: dict[str, Any], others) -> Check
         )
         if len(numbers) >= shared["per_policy"]:
             return _refusal(
-                ClaimError(
-                    "limit_shared",
-                    benefits=", ".join(benefit_label(b) for b in shared["types"]),
-                    limit=shared["per_policy"],
-                    numbers=", ".join(numbers),
-                ),
                 "limit",
+                "limit_shared",
+                benefits=list(shared["types"]),
+                limit=shared["per_policy"],
+                numbers=numbers,
             )
-    return Check(
-        "limit", True, _("Within the scheme's limits (policy year %(year)s).") % {"year": year}
-    )
+    return _passed("limit", "limit_ok", year=year)
 
 
 def failed(checks: list[Check], *, hard_only: bool = False) -> list[Check]:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from askesos.dates import date_not_before, money_date, today
 from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure
-from programme.claims.checks import benefit_label
 from programme.claims.errors import ClaimConflict, ClaimError
 from programme.claims.labels import STEP_LABELS
 from programme.claims.models import Claim, ClaimStatus, PaymentRequest
@@ -29,6 +28,7 @@ from programme.claims.sla import (
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import EntryKind
+from programme.ledger.notes import ENTRY_NOTES
 from programme.ledger.services import Line, account_balance, entry_post
 
 S = ClaimStatus
@@ -178,9 +178,11 @@ def _pay(
                 date=paid_on,
                 kind=EntryKind.CLAIM,
                 source_key=f"claim:{claim.pk}",
-                description=(
-                    f"Klaim {claim.number} {benefit_label(claim.benefit)} "
-                    f"{claim.policy.participant.name}"
+                note=ENTRY_NOTES(
+                    "claim_paid",
+                    number=claim.number,
+                    benefit=claim.benefit,
+                    name=claim.policy.participant.name,
                 ),
                 lines=[
                     Line(acc.CLAIMS_EXPENSE, claim.amount, claim.policy.participant_id),

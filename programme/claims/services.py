@@ -26,6 +26,7 @@ from programme.claims.checks import (
     Check,
     benefit_label,
     claim_checks,
+    claim_checks_in_words,
     day_label,
     failed,
 )
@@ -52,6 +53,7 @@ from programme.participants.models import (
     Policy,
     PolicyStatus,
 )
+from programme.participants.notes import POLICY_NOTES
 
 S = ClaimStatus
 MAX_DAYS = 366
@@ -303,8 +305,8 @@ def claim_checks_shown(claim: Claim) -> list[dict[str, Any]]:
     """What the claim's page and API show: the live checks while the claim awaits
     verification, the checks as verified afterwards (none for a claim never verified)."""
     if claim.status in (S.SUBMITTED, S.RETURNED):
-        return [c.as_dict() for c in claim_checks_for(claim)]
-    return claim.checks
+        return claim_checks_in_words([c.as_dict() for c in claim_checks_for(claim)])
+    return claim_checks_in_words(claim.checks)
 
 
 def claim_verify(*, claim: Claim, actor: Any) -> Claim:
@@ -336,7 +338,7 @@ def claim_verify(*, claim: Claim, actor: Any) -> Claim:
                 policy=claim.policy,
                 to_status=PolicyStatus.DECEASED,
                 actor=actor,
-                reason=f"Klaim kematian {claim.number}",
+                note=POLICY_NOTES("death_claim", number=claim.number),
                 effective_date=claim.event_date,
             )
         return claim

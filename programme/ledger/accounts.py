@@ -1,4 +1,9 @@
-"""The chart of accounts every LPA starts with (seeded into the template by migration)."""
+"""The chart of accounts every LPA starts with (seeded into the template by migration).
+
+The names are seeded in Bahasa Indonesia; pages, books and files show them through
+`account_name`, in the reader's language."""
+
+from django.utils.translation import pgettext_lazy
 
 CASH = "1101"  # Kas tunai (Bendahara)
 CASH_OFFICERS = "1102"  # Kas di petugas lapangan: premiums not yet handed over
@@ -38,3 +43,31 @@ CHART = (
     (OPERATING_EXPENSE, "Beban Operasional", "operations", "expense", False, False),
     (GRANT_SPENDING, "Penggunaan Hibah", "grants", "expense", False, False),
 )
+
+# The seeded names above, for people: msgid English, msgstr the name in the chart.
+ACCOUNT_NAMES = {
+    CASH: pgettext_lazy("account", "Bendahara's cash"),
+    CASH_OFFICERS: pgettext_lazy("account", "Cash with the field officers"),
+    BANK_RESERVE: pgettext_lazy("account", "Bank - claim reserve"),
+    BANK_SAVINGS: pgettext_lazy("account", "Bank - premium savings"),
+    BANK_REVOLVING: pgettext_lazy("account", "Bank - revolving fund"),
+    BANK_GRANTS: pgettext_lazy("account", "Bank - grants"),
+    LOANS_RECEIVABLE: pgettext_lazy("account", "Bridging loans receivable"),
+    PREMIUM_SAVINGS: pgettext_lazy("account", "Participants' premium savings"),
+    PREMIUM_AID: pgettext_lazy("account", "Government premium aid"),
+    RESERVE_FUND: pgettext_lazy("account", "Claim reserve fund"),
+    REVOLVING_CAPITAL: pgettext_lazy("account", "Revolving fund capital"),
+    GRANT_FUND: pgettext_lazy("account", "Grant fund"),
+    OPERATIONS_FUND: pgettext_lazy("account", "Operations fund"),
+    LOAN_INCOME: pgettext_lazy("account", "Bridging loan fee income"),
+    CLAIMS_EXPENSE: pgettext_lazy("account", "Claims expense"),
+    OPERATING_EXPENSE: pgettext_lazy("account", "Operating expense"),
+    GRANT_SPENDING: pgettext_lazy("account", "Grant spending"),
+}
+
+
+def account_name(code: str, stored: str = "") -> str:
+    """The account's name in the reader's language (the stored name for an account
+    the chart does not ship)."""
+    name = ACCOUNT_NAMES.get(code)
+    return str(name) if name is not None else stored

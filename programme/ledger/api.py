@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.permissions import Action, ActionPermission
-from programme.ledger import books, funds, premiums, services
+from programme.ledger import book_output, books, funds, premiums, services
 from programme.ledger.models import CashHandover, LoanInstallment, Payout, PremiumReceipt
 from programme.participants.models import Participant, Policy
 from tenants.selectors import lpa_current
@@ -305,16 +305,7 @@ class BookApi(APIView):
         kind = request.query_params.get("file")
         if kind in {"xlsx", "pdf"}:
             return book_file_response(book, kind)
-        return Response(
-            {
-                "title": book.title,
-                "month": book.month,
-                "columns": book.columns,
-                "rows": book.rows,
-                "opening": book.opening,
-                "closing": book.closing,
-            }
-        )
+        return Response(book_output.book_as_dict(book))
 
 
 def book_for_request(slug: str, month: str | None) -> books.Book:
@@ -333,11 +324,13 @@ def book_file_response(book: books.Book, kind: str) -> HttpResponse:
     lpa = lpa_current()
     name = f"{book.slug}-{book.month:%Y-%m}"
     if kind == "pdf":
-        response = HttpResponse(books.book_pdf(book, lpa.name), content_type="application/pdf")
+        response = HttpResponse(
+            book_output.book_pdf(book, lpa.name), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     else:
         response = HttpResponse(
-            books.book_xlsx(book, lpa.name),
+            book_output.book_xlsx(book, lpa.name),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

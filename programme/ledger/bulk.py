@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from askesos.dates import money_date
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import Account, EntryKind, JournalEntry, PremiumReceipt
+from programme.ledger.notes import ENTRY_NOTES
 from programme.ledger.premiums import premiums_lock, receipt_amount
 from programme.ledger.services import period_ensure_open
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
+from programme.participants.notes import POLICY_NOTES
 from programme.schemes.models import SchemeVersion
 
 
@@ -35,10 +39,21 @@ class BulkReceipt:
     months: int = 1
 
 
+def _copy_text(value: Any) -> str:
+    """A value in COPY's text format: NULL as \\N, backslash, tab and newlines escaped
+    (a receipt number or a typed reference may hold any of them)."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(raw, escaped)
+    return text
+
+
 def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     buffer = io.StringIO()
     for row in rows:
-        buffer.write("\t".join("\\N" if v is None else str(v) for v in row))
+        buffer.write("\t".join(_copy_text(v) for v in row))
         buffer.write("\n")
     with (
         connection.cursor() as cursor,
@@ -108,12 +123,14 @@ def premiums_bulk_post(
             rows.append((r.number, pk, already, r.months, amount))
             savings.append((participant_id, -amount))
             if status == PolicyStatus.REGISTERED:
-                activate.append(pk)
+                activate.append((pk, r.number))
+        note = ENTRY_NOTES("premium_batch", reference=reference, count=len(rows))
         entry = JournalEntry.objects.create(
             date=received_on,
             kind=EntryKind.PREMIUM,
             source_key=f"premium-batch:{reference}",
-            description=f"Rekap setoran premi {reference} ({len(rows)} kuitansi)",
+            description=ENTRY_NOTES.stored_text(note),
+            note=note,
             created_by_id=actor_id,
         )
         ids = dict(
@@ -151,8 +168,18 @@ def premiums_bulk_post(
                 cursor.execute(
                     "UPDATE participants_policy SET status = 'active', status_changed_at = %s "
                     "WHERE id = ANY(%s) AND status = 'registered'",
-                    [now, activate],
+                    [now, [pk for pk, _receipt in activate]],
                 )
+            # The reason in the platform's language beside its note; one override for
+            # the batch (a first month activates every policy of the LPA).
+            with translation.override(settings.LANGUAGE_CODE):
+                events = [
+                    (pk, note, POLICY_NOTES.render(note))
+                    for pk, note in (
+                        (pk, POLICY_NOTES("first_premium", number=receipt))
+                        for pk, receipt in activate
+                    )
+                ]
             _copy(
                 "participants_policyevent",
                 (
@@ -161,6 +188,7 @@ def premiums_bulk_post(
                     "to_status",
                     "effective_date",
                     "reason",
+                    "note",
                     "actor_id",
                     "at",
                 ),
@@ -170,11 +198,12 @@ def premiums_bulk_post(
                         "registered",
                         "active",
                         received_on.isoformat(),
-                        "premi pertama",
+                        reason,
+                        json.dumps(note),
                         actor_id,
                         now.isoformat(),
                     )
-                    for pk in activate
+                    for pk, note, reason in events
                 ],
             )
         return entry

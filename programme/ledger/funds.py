@@ -15,6 +15,7 @@ from askesos.dates import date_not_before, money_date
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import EntryKind, Grant, JournalEntry, Loan, LoanInstallment
+from programme.ledger.notes import ENTRY_NOTES
 from programme.ledger.services import Line, entry_post, rupiah_positive, transfer_post
 
 
@@ -28,7 +29,7 @@ def revolving_capital_add(
         date=date,
         kind=EntryKind.GRANT,
         source_key=f"revolving-capital:{reference}",
-        description=f"Modal dana perputaran {reference}",
+        note=ENTRY_NOTES("revolving_capital", reference=reference),
         actor=actor,
     )
 
@@ -44,7 +45,7 @@ def subsidy_receive(
         date=date,
         kind=EntryKind.SUBSIDY,
         source_key=f"subsidy:{reference}",
-        description=f"Subsidi Cadangan Dana Klaim {reference}",
+        note=ENTRY_NOTES("subsidy", reference=reference),
         actor=actor,
     )
 
@@ -71,7 +72,7 @@ def loan_disburse(
             date=date,
             kind=EntryKind.LOAN,
             source_key=f"loan:{participant.pk}:{date.isoformat()}:{principal}",
-            description=f"Dana talangan {participant.name}: {purpose}"[:300],
+            note=ENTRY_NOTES("loan", name=participant.name, purpose=purpose),
             lines=[
                 Line(acc.LOANS_RECEIVABLE, principal, participant.pk),
                 Line(acc.BANK_REVOLVING, -principal),
@@ -134,7 +135,7 @@ def loan_repay(
             date=date,
             kind=EntryKind.REPAYMENT,
             source_key=f"repayment:{installment.pk}",
-            description=f"Angsuran {installment.number} dana talangan {loan.participant.name}",
+            note=ENTRY_NOTES("repayment", number=installment.number, name=loan.participant.name),
             lines=lines,
             actor=actor,
         )
@@ -161,7 +162,7 @@ def grant_receive(
             date=date,
             kind=EntryKind.GRANT,
             source_key=f"grant:{reference}",
-            description=f"Hibah {donor}: {purpose}"[:300],
+            note=ENTRY_NOTES("grant", donor=donor, purpose=purpose),
             lines=[Line(acc.BANK_GRANTS, amount), Line(acc.GRANT_FUND, -amount)],
             actor=actor,
         )
@@ -197,7 +198,7 @@ def grant_spend(
         date=date,
         kind=EntryKind.GRANT_USE,
         source_key=f"grant-use:{reference}",
-        description=f"Penggunaan hibah {grant.donor}: {description}"[:300],
+        note=ENTRY_NOTES("grant_use", donor=grant.donor, description=description),
         actor=actor,
     )
 

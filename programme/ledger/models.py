@@ -138,7 +138,10 @@ class JournalEntry(models.Model):
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     # What caused it (a receipt, a payout, ...): a retried job cannot post it twice.
     source_key = models.CharField(max_length=120, unique=True)
+    # In Bahasa Indonesia; `note` says the same as a code and parameters, so that the
+    # books put it in the reader's language (programme/ledger/notes.py).
     description = models.CharField(max_length=300)
+    note = models.JSONField(null=True, blank=True)
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, related_name="reversed_by"
     )

@@ -32,6 +32,7 @@ from programme.ledger.models import (
     PremiumReceipt,
     ReceiptStatus,
 )
+from programme.ledger.notes import ENTRY_NOTES
 from programme.ledger.services import (
     Line,
     entry_post,
@@ -41,6 +42,7 @@ from programme.ledger.services import (
 )
 from programme.participants.lifecycle import policy_transition
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
+from programme.participants.notes import POLICY_NOTES
 from programme.schemes.rules import coverage_months, grace_months, monthly_premium
 
 
@@ -137,7 +139,7 @@ def premium_receipt_record(
             date=received_on,
             kind=EntryKind.PREMIUM,
             source_key=f"receipt:{number}",
-            description=f"Premi {policy.number} kuitansi {number} ({months} bln)",
+            note=ENTRY_NOTES("premium_receipt", policy=policy.number, number=number, months=months),
             lines=[
                 Line(acc.CASH_OFFICERS, amount),
                 Line(acc.PREMIUM_SAVINGS, -amount, policy.participant_id),
@@ -163,7 +165,7 @@ def premium_receipt_record(
                 policy=policy,
                 to_status=PolicyStatus.ACTIVE,
                 actor=actor,
-                reason=_("first premium, receipt %(number)s") % {"number": number},
+                note=POLICY_NOTES("first_premium", number=number),
                 effective_date=received_on,
             )
         return receipt
@@ -263,7 +265,7 @@ def cash_handover(
             date=date,
             kind=EntryKind.HANDOVER,
             source_key=f"handover:{first}:{len(locked)}",
-            description=f"Setoran petugas ke Bendahara ({len(locked)} kuitansi)",
+            note=ENTRY_NOTES("handover", count=len(locked)),
             lines=[Line(acc.CASH, total), Line(acc.CASH_OFFICERS, -total)],
             actor=actor,
         )
@@ -303,7 +305,7 @@ def bank_deposit(
             date=date,
             kind=EntryKind.DEPOSIT,
             source_key=f"deposit:{handover.pk}",
-            description=f"Setor ke bank {bank_reference}".strip(),
+            note=ENTRY_NOTES("deposit", reference=bank_reference),
             lines=[Line(acc.BANK_SAVINGS, handover.amount), Line(acc.CASH, -handover.amount)],
             actor=actor,
         )
@@ -325,7 +327,7 @@ def premium_aid_record(
         date=date,
         kind=EntryKind.PREMIUM_AID,
         source_key=f"premium-aid:{reference}",
-        description=f"Bantuan iuran pemerintah {reference}",
+        note=ENTRY_NOTES("premium_aid", reference=reference),
         actor=actor,
     )
 
@@ -389,7 +391,7 @@ def savings_payout(
                 date=paid_on,
                 kind=kind,
                 source_key=f"payout:{policy.pk}",
-                description=f"Pengembalian premi {policy.number}",
+                note=ENTRY_NOTES("savings_returned", policy=policy.number),
                 lines=[
                     Line(acc.PREMIUM_SAVINGS, amount, policy.participant_id),
                     Line(acc.BANK_SAVINGS, -amount),
@@ -403,7 +405,8 @@ def savings_payout(
             policy=policy,
             to_status=target,
             actor=actor,
-            reason=withdrawal_request or _("end of coverage"),
+            reason=withdrawal_request,
+            note=None if withdrawal_request else POLICY_NOTES("end_of_coverage"),
             effective_date=paid_on,
         )
         return Payout.objects.create(
@@ -451,7 +454,7 @@ def arrears_run(*, on: datetime.date, actor: Any = None) -> ArrearsReport:
                 to_status=PolicyStatus.LAPSED,
                 actor=actor,
                 effective_date=on,
-                reason=_("%(months)s months without a premium") % {"months": arrears},
+                note=POLICY_NOTES("arrears", months=arrears),
             )
             lapsed.append(policy.number)
         elif arrears == grace - 1:

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from askesos.dates import DateError, date_not_before, money_date, today
 from askesos.money import format_rupiah
+from askesos.notes import StoredNote
+from programme.ledger.accounts import account_name
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import (
     Account,
@@ -31,6 +33,7 @@ from programme.ledger.models import (
     PeriodEvent,
     PeriodStatus,
 )
+from programme.ledger.notes import ENTRY_NOTES, entry_text
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,18 @@ def entry_post(
     date: datetime.date,
     kind: str,
     source_key: str,
-    description: str,
     lines: Sequence[Line],
+    description: str = "",
+    note: StoredNote | None = None,
     actor: Any = None,
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
-    """Post a balanced entry; the same source key twice returns the first entry. The
-    services check their own dates at their fields first; this is the last word."""
+    """Post a balanced entry; the same source key twice returns the first entry. What
+    the system says about it is a `note` (ENTRY_NOTES), read in each reader's
+    language; a `description` people typed is stored and shown as typed. The services
+    check their own dates at their fields first; the date check here is the last word."""
+    if note is not None:
+        description = ENTRY_NOTES.stored_text(note)
     existing = JournalEntry.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing
@@ -123,6 +131,7 @@ def entry_post(
                 kind=kind,
                 source_key=source_key,
                 description=description[:300],
+                note=note,
                 created_by_id=getattr(actor, "pk", None),
                 reverses=reverses,
             )
@@ -153,7 +162,8 @@ def transfer_post(
     date: datetime.date,
     kind: str,
     source_key: str,
-    description: str,
+    description: str = "",
+    note: StoredNote | None = None,
     actor: Any = None,
 ) -> JournalEntry:
     """The common two-line entry: `amount` (whole, positive rupiah) from `credit` to `debit`."""
@@ -163,6 +173,7 @@ def transfer_post(
         kind=kind,
         source_key=source_key,
         description=description,
+        note=note,
         lines=[Line(debit, amount), Line(credit, -amount)],
         actor=actor,
     )
@@ -188,7 +199,7 @@ def _ensure_covered(lines: Iterable[Line], accounts: dict[str, Account]) -> None
             if held + amount < 0:
                 raise LedgerError(
                     "insufficient_funds",
-                    account=accounts[code].name,
+                    account=account_name(code, accounts[code].name),
                     balance=format_rupiah(held),
                     amount=format_rupiah(-amount),
                 )
@@ -202,7 +213,7 @@ def entry_reverse(
         raise LedgerConflict("already_reversed")
     date = money_date(date, field="date", label=_("Correction date"))
     date_not_before(
-        date, entry.date, field="date", label=_("Correction date"), step=entry.description
+        date, entry.date, field="date", label=_("Correction date"), step=entry_text(entry)
     )
     lines = [
         Line(line.account.code, -line.amount, line.participant_id)
@@ -212,7 +223,9 @@ def entry_reverse(
         date=date,
         kind="reversal",
         source_key=f"reversal:{entry.pk}",
-        description=f"Koreksi: {entry.description} {reason}".strip(),
+        note=ENTRY_NOTES(
+            "correction", entry={**(entry.note or {}), "text": entry.description}, reason=reason
+        ),
         lines=lines,
         actor=actor,
         reverses=entry,

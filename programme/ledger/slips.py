@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 
-from django.utils.formats import date_format
 from django.utils.translation import override
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+from askesos.dates import format_date
 from askesos.money import format_rupiah
 from programme.ledger.models import Payout
 from tenants.selectors import lpa_current
@@ -33,7 +33,7 @@ def payout_slip_pdf(payout: Payout) -> bytes:
         title=f"Bukti pengembalian premi {policy.number}",
     )
     with override("id"):
-        paid_on = date_format(payout.paid_on, "j F Y")
+        paid_on = format_date(payout.paid_on)
         reason = Payout.Reason(payout.reason).label
     rows = [
         ["Nama peserta", participant.name],

@@ -15,7 +15,7 @@ from askesos.dates import date_parse, today
 from askesos.errors import DomainError
 from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure, may, require
-from programme.ledger import books, premiums, services
+from programme.ledger import book_output, books, premiums, services
 from programme.ledger.api import book_file_response, book_for_request
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import (
@@ -169,7 +169,11 @@ def book_page(request, slug: str):
     kind = request.GET.get("unduh")
     if kind in {"xlsx", "pdf"}:
         return book_file_response(book, kind)
-    return render(request, "ledger/book.html", {"book": book, "month": f"{book.month:%Y-%m}"})
+    return render(
+        request,
+        "ledger/book.html",
+        {"book": book, "sections": book_output.book_view(book), "month": f"{book.month:%Y-%m}"},
+    )
 
 
 PERIOD_STEPS = {

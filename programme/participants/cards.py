@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from reportlab.graphics import renderPDF
@@ -22,7 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from askesos.dates import date_not_before, money_date, today
+from askesos.dates import date_not_before, format_date, money_date, today
 from programme.participants.errors import ParticipantError
 from programme.participants.models import OPEN_STATUSES, MemberCard, Policy
 from tenants.selectors import lpa_current
@@ -57,12 +56,11 @@ def card_pdf(*, policy: Policy) -> bytes:
         rows = [
             ("Nama", participant.name),
             ("NIK", participant.nik),
-            ("Tgl. lahir", date_format(participant.birth_date, "j F Y")),
+            ("Tgl. lahir", format_date(participant.birth_date)),
             ("No. polis", policy.number),
             (
                 "Berlaku",
-                f"{date_format(policy.start_date, 'j M Y')} s.d. "
-                f"{date_format(policy.end_date, 'j M Y')}",
+                f"{format_date(policy.start_date)} s.d. {format_date(policy.end_date)}",
             ),
         ]
     line_y = y + CARD_H - 16 * mm
@@ -120,7 +118,7 @@ def card_handover(
         card = MemberCard.objects.select_for_update().get(pk=card.pk)
         if card.handed_over_on is not None:
             raise ParticipantError(
-                "card_already_handed_over", date=date_format(card.handed_over_on, "j F Y")
+                "card_already_handed_over", date=format_date(card.handed_over_on)
             )
         day = money_date(on or today(), field="on", label=_("Handed over on"))
         card.handed_over_on = date_not_before(

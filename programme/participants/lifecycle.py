@@ -13,8 +13,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from askesos.notes import StoredNote
 from programme.participants.errors import ParticipantError
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyEvent, PolicyStatus
+from programme.participants.notes import POLICY_NOTES
 from programme.registry.services import national_index_set_active
 
 S = PolicyStatus
@@ -37,11 +39,15 @@ def policy_transition(
     to_status: str,
     actor: Any = None,
     reason: str = "",
+    note: StoredNote | None = None,
     effective_date: datetime.date | None = None,
 ) -> Policy:
     """Move `policy` to `to_status` or refuse; writes the history row and keeps the
-    national index and the card check in step, all in one transaction."""
+    national index and the card check in step, all in one transaction. A reason the
+    system gives is a `note` (POLICY_NOTES), shown in the reader's language."""
     reason = (reason or "").strip()
+    if note is not None and not reason:
+        reason = POLICY_NOTES.stored_text(note)
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(pk=policy.pk)
         if to_status not in TRANSITIONS.get(policy.status, frozenset()):
@@ -60,6 +66,7 @@ def policy_transition(
             to_status=to_status,
             effective_date=effective_date or timezone.localdate(),
             reason=reason,
+            note=note,
             actor=actor if getattr(actor, "pk", None) else None,
         )
         policy.status = to_status

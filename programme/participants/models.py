@@ -200,6 +200,9 @@ class PolicyEvent(models.Model):
     to_status = models.CharField(max_length=12, choices=PolicyStatus.choices)
     effective_date = models.DateField()
     reason = models.CharField(max_length=300, blank=True)
+    # A reason the system gave (first premium, arrears, ...) as a code and parameters,
+    # shown in the reader's language; `reason` holds it in Bahasa Indonesia too.
+    note = models.JSONField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
@@ -214,6 +217,13 @@ class PolicyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language (as typed, when a person wrote it)."""
+        from programme.participants.notes import POLICY_NOTES
+
+        return POLICY_NOTES.render(self.note, fallback=self.reason)
 
 
 class MemberCard(models.Model):

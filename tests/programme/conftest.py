@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import replace
 
 import pytest
@@ -20,6 +21,13 @@ def nik_for(district: str, birth: datetime.date, sex: str = "L", serial: int = 1
     return (
         f"{district.replace('.', '')}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
     )
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF we produced, as a reader would copy it (pypdf)."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def person(**changes) -> ParticipantInput:

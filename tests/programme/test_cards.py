@@ -8,7 +8,7 @@ from programme.participants.errors import ParticipantError
 from programme.participants.lifecycle import policy_transition
 from programme.participants.services import participant_register
 from tests.conftest import client_on
-from tests.programme.conftest import person
+from tests.programme.conftest import pdf_text, person
 
 
 @pytest.fixture
@@ -23,6 +23,8 @@ def test_the_card_pdf_carries_the_verification_url(policy, settings):
 
     assert content.startswith(b"%PDF")
     assert card.handed_over_on is None
+    text = pdf_text(content)
+    assert "17 Agu 1985" in text and "1 Jan 2026 s.d. 1 Jan 2029" in text
     assert card_verify_url(policy.card_token) == (
         f"https://askesos.kemsos.go.id/kartu/{policy.card_token}/"
     )

@@ -99,7 +99,7 @@ def test_the_ledger_after_a_paid_claim_matches_buku_klaim_and_buku_bank(policy, 
     assert klaim.closing == account_balance(acc.CLAIMS_EXPENSE, until=datetime.date(2024, 3, 31))
     bank = book_get("bank", datetime.date(2024, 3, 1))
     paid = [row for row in bank.rows if claim.number in row[2]]
-    assert [(row[4], row[5]) for row in paid] == [(0, 100_000)]
+    assert [(row[3], row[4]) for row in paid] == [(0, 100_000)]  # debit, credit
     entry = JournalEntry.objects.get(pk=claim.entry_id)
     assert entry.kind == "claim" and entry.source_key == f"claim:{claim.pk}"
 
