@@ -38,7 +38,7 @@ class SectionView:
     title: str
     opening: str | None
     closing: str | None
-    rows: list[list[tuple[str, str]]]  # (text, column type)
+    rows: list[list[tuple[str, str, str]]]  # (text, column type, column title)
 
 
 def book_view(book: Book) -> list[SectionView]:
@@ -49,7 +49,10 @@ def book_view(book: Book) -> list[SectionView]:
             opening=None if section.opening is None else format_rupiah(section.opening),
             closing=None if section.closing is None else format_rupiah(section.closing),
             rows=[
-                [(cell_text(v, c.type), c.type) for v, c in zip(row, book.columns, strict=True)]
+                [
+                    (cell_text(v, c.type), c.type, str(c.title))
+                    for v, c in zip(row, book.columns, strict=True)
+                ]
                 for row in section.rows
             ],
         )
@@ -218,7 +221,7 @@ def book_pdf(book: Book, lpa_name: str) -> bytes:
         cells = [
             [
                 Paragraph(escape(text), cell_style) if kind == TEXT and text else text
-                for text, kind in row
+                for text, kind, _title in row
             ]
             for row in section.rows
         ]

@@ -19,7 +19,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from askesos.dates import date_not_before, money_date
+from askesos.dates import date_not_before, format_date, money_date
 from askesos.errors import DomainError
 from askesos.money import format_rupiah
 from programme.ledger import accounts as acc
@@ -371,10 +371,8 @@ def savings_payout(
                 state=PolicyStatus(policy.status).label.lower(),
             )
         if reason == Payout.Reason.MATURITY and paid_on < policy.end_date:
-            from django.utils.formats import date_format
-
             raise LedgerError(
-                "payout_not_due", policy=policy.number, date=date_format(policy.end_date, "j F Y")
+                "payout_not_due", policy=policy.number, date=format_date(policy.end_date)
             )
         date_not_before(
             paid_on,
