@@ -17,6 +17,9 @@ class LedgerError(DomainError):
         "unbalanced": _("The entry does not balance (difference %(difference)s)."),
         "already_reversed": _("This entry was already reversed."),
         "receipt_number_taken": _("Receipt number %(number)s is already recorded."),
+        "receipt_number_long": _("A receipt number has at most %(limit)s characters."),
+        "amount_not_figures": _("Write the amount in figures, e.g. 5.000."),
+        "months_not_figures": _("Write the months as a number, e.g. 2."),
         "receipt_policy_closed": _(
             "Policy %(policy)s is %(state)s: premiums can no longer be received for it."
         ),
@@ -43,6 +46,11 @@ class LedgerError(DomainError):
         "installment_paid": _("Installment %(number)s was already paid."),
         "loan_terms": _("A loan needs a principal above zero and 1 to 36 installments."),
         "policy_unknown": _("Unknown policy number %(number)s."),
+        "card_unknown": _("No participant of this LPA has this member card."),
+        "card_other_lpa": _(
+            "This member card belongs to another LPA (%(lpa)s): its premiums are paid there."
+        ),
+        "card_not_read": _("This QR code is not an ASKESOS member card."),
     }
 
 
