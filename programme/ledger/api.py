@@ -6,7 +6,7 @@ import datetime
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,12 @@ from programme.participants.models import Participant, Policy
 from tenants.selectors import lpa_current
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer", "example": 5000}, {"type": "string", "example": "Rp 5.000"}],
+        "description": 'Whole rupiah: 5000, "5.000" or "Rp 5.000".',
+    }
+)
 class RupiahField(serializers.Field):
     """Whole rupiah as a JSON number, or as people write them: "5.000", "Rp 5.000"."""
 

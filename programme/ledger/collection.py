@@ -27,7 +27,7 @@ from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
 from programme.schemes.models import SchemeVersion
 from programme.schemes.rules import coverage_months, grace_months, monthly_premium
 
-SHEET_LIMIT = 300  # rows on one sheet; a larger LPA filters by desa, kelompok or officer
+SHEET_LIMIT = 150  # rows on one sheet: 4 fields a row stay under Django's 1.000 fields a POST
 
 
 @dataclass(frozen=True)
