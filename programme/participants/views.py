@@ -228,6 +228,7 @@ def meeting_groups_page(request):
         {
             "groups": groups,
             "may_change": may_change,
+            "may_collect": may(request.user, Action.PREMIUM_RECORD),
             "errors": errors,
             "posted": request.POST,
             "village_choices": village_choices(request.tenant.regency_id),
