@@ -61,12 +61,15 @@ class MeetingGroup(models.Model):
     collects the premiums there. The collection sheet is filtered by it."""
 
     name = models.CharField(_("name"), max_length=100)
+    # No single-column indexes: an LPA has a few dozen groups, the unique constraint
+    # below leads with the village, and every relation is cloned into each LPA's schema.
     village = models.ForeignKey(
         "geo.Village",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("village"),
         db_constraint=False,
+        db_index=False,
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +79,7 @@ class MeetingGroup(models.Model):
         blank=True,
         verbose_name=_("field officer"),
         db_constraint=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
