@@ -7,6 +7,7 @@ from the LPA's own tables each time; an item with nothing waiting is not shown.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -129,10 +130,16 @@ def _claims_overdue(user: Any) -> Waiting:
 
 
 def _collection_due(user: Any) -> Waiting:
-    from programme.ledger.premiums import premiums_due
+    """As the collection sheet opens for this member: an officer who leads kelompok
+    sees their own groups, everybody else the whole LPA."""
+    from programme.ledger.collection import collection_sheet
+    from programme.participants.models import MeetingGroup
 
-    due = premiums_due(on=today())
-    return Waiting(len(due), sum(d.amount for d in due))
+    leads = MeetingGroup.objects.filter(officer_id=user.pk).exists()
+    rows, _cut = collection_sheet(
+        on=today(), officer_id=user.pk if leads else None, limit=sys.maxsize
+    )
+    return Waiting(len(rows), sum(row.standing.amount_due for row in rows))
 
 
 def _near_lapse(user: Any) -> Waiting:

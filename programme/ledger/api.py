@@ -6,7 +6,7 @@ import datetime
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,11 +18,37 @@ from programme.participants.models import Participant, Policy
 from tenants.selectors import lpa_current
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer", "example": 5000}, {"type": "string", "example": "Rp 5.000"}],
+        "description": 'Whole rupiah: 5000, "5.000" or "Rp 5.000".',
+    }
+)
+class RupiahField(serializers.Field):
+    """Whole rupiah as a JSON number, or as people write them: "5.000", "Rp 5.000"."""
+
+    def to_internal_value(self, data):
+        from programme.ledger.collection import rupiah_parse
+        from programme.ledger.errors import LedgerError
+
+        if isinstance(data, int) and not isinstance(data, bool):
+            return data
+        try:
+            return rupiah_parse(str(data) if isinstance(data, str) else "")
+        except LedgerError as exc:
+            raise serializers.ValidationError(exc.message) from exc
+
+    def to_representation(self, value):
+        return value
+
+
 class ReceiptRowIO(serializers.Serializer):
-    number = serializers.CharField(max_length=30)
+    # Empty or left out: the next KW-<yymm>-<n> number of the LPA.
+    number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    # Any case: "aks-7471-0001-0000042" finds AKS-7471-0001-0000042.
     policy_number = serializers.CharField(max_length=32)
     months = serializers.IntegerField(min_value=1, max_value=36)
-    amount = serializers.IntegerField()
+    amount = RupiahField()
 
 
 class ReceiptBatchInput(serializers.Serializer):

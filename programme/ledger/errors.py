@@ -17,6 +17,9 @@ class LedgerError(DomainError):
         "unbalanced": _("The entry does not balance (difference %(difference)s)."),
         "already_reversed": _("This entry was already reversed."),
         "receipt_number_taken": _("Receipt number %(number)s is already recorded."),
+        "receipt_number_long": _("A receipt number has at most %(limit)s characters."),
+        "amount_not_figures": _("Write the amount in figures, e.g. 5.000."),
+        "months_not_figures": _("Write the months as a number, e.g. 2."),
         "receipt_policy_closed": _(
             "Policy %(policy)s is %(state)s: premiums can no longer be received for it."
         ),
@@ -45,6 +48,11 @@ class LedgerError(DomainError):
         "policy_unknown": _("Unknown policy number %(number)s."),
         "reference_required": _("Write the bank's reference (from the slip or the transfer)."),
         "payout_reason": _("Choose why the savings are paid back: end of coverage or withdrawal."),
+        "card_unknown": _("No participant of this LPA has this member card."),
+        "card_other_lpa": _(
+            "This member card belongs to another LPA (%(lpa)s): its premiums are paid there."
+        ),
+        "card_not_read": _("This QR code is not an ASKESOS member card."),
     }
 
 

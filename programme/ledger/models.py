@@ -216,11 +216,20 @@ class PremiumReceipt(models.Model):
     handover = models.ForeignKey(
         "CashHandover", on_delete=models.PROTECT, null=True, related_name="receipts"
     )
+    # The collection sheet's row key: a sheet sent twice (a reload, a double tap) finds
+    # the receipt it already wrote instead of taking the money twice. Empty elsewhere;
+    # a database default so that the bulk path's COPY need not name it.
+    request_key = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["received_on", "pk"]
         indexes = [models.Index(fields=["policy", "first_month"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["request_key"],
+                condition=~Q(request_key=""),
+                name="receipt_request_key_unique",
+            ),
             models.CheckConstraint(condition=Q(months__gte=1), name="receipt_months_positive"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -86,23 +86,54 @@ def premiums_lock() -> None:
         )
 
 
+RECEIPT_NUMBER_MAX = PremiumReceipt._meta.get_field("number").max_length
+
+
+def receipt_number_next(*, on: datetime.date) -> str:
+    """The next generated receipt number of the month, `KW-2611-00042`: short enough to
+    copy onto a paper receipt, unique in the LPA. Call it holding `premiums_lock`, so
+    that two receipts cannot take the same number."""
+    from django.db import connection
+
+    prefix = f"KW-{on:%y%m}-"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(substring(number from %s)::bigint) FROM ledger_premiumreceipt "
+            "WHERE number LIKE %s AND substring(number from %s) ~ '^[0-9]{1,12}$'",
+            [len(prefix) + 1, prefix + "%", len(prefix) + 1],
+        )
+        last = cursor.fetchone()[0] or 0
+    return f"{prefix}{last + 1:05d}"
+
+
 def premium_receipt_record(
     *,
-    number: str,
+    number: str = "",
     policy: Policy,
     months: int,
     amount: int,
     received_on: datetime.date,
     actor: Any = None,
+    request_key: str = "",
 ) -> PremiumReceipt:
-    """A field officer's receipt. The first premium activates a registered policy."""
+    """A field officer's receipt. The first premium activates a registered policy.
+    Without a number the receipt gets the next `KW-<yymm>-<n>`; with a `request_key`
+    already used, the receipt written for it then is returned and nothing is posted."""
     received_on = money_date(received_on, field="received_on", label=gettext_lazy("Date received"))
     number = (number or "").strip()
     amount = rupiah_positive(amount)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise LedgerError("amount_invalid", field="months", value=months)
+    if len(number) > RECEIPT_NUMBER_MAX:
+        raise LedgerError("receipt_number_long", field="number", limit=RECEIPT_NUMBER_MAX)
     with transaction.atomic():
         premiums_lock()
+        if request_key:
+            done = PremiumReceipt.objects.filter(request_key=request_key).first()
+            if done is not None and done.policy_id == policy.pk:
+                return done
+        if not number:
+            number = receipt_number_next(on=received_on)
         policy = (
             Policy.objects.select_for_update().select_related("scheme_version").get(pk=policy.pk)
         )
@@ -157,6 +188,7 @@ def premium_receipt_record(
                     received_on=received_on,
                     entry=entry,
                     collected_by_id=getattr(actor, "pk", None),
+                    request_key=request_key,
                 )
         except IntegrityError as exc:
             raise LedgerConflict("receipt_number_taken", field="number", number=number) from exc
@@ -192,49 +224,59 @@ def premium_receipt_reverse(
 
 @dataclass(frozen=True)
 class ReceiptRow:
-    number: str
-    policy_number: str
+    number: str  # empty: generated
+    policy_number: str  # as typed: any case, spaces around
     months: int
     amount: int
+    request_key: str = ""
 
 
 @dataclass
 class BatchResult:
     recorded: list[PremiumReceipt]
     errors: list[tuple[int, str]]  # (row index, message)
+    by_row: dict[int, PremiumReceipt] = field(default_factory=dict)
+
+
+def policy_number_clean(number: str) -> str:
+    """Policy numbers are written `AKS-7471-0001-0000042`; people type them in any case."""
+    return (number or "").strip().upper()
 
 
 def premium_receipts_batch(
     *, rows: Sequence[ReceiptRow], received_on: datetime.date, actor: Any = None
 ) -> BatchResult:
-    """The meeting screen: each row stands alone, so one bad receipt loses no other."""
+    """The meeting screen and the collection sheet: each row stands alone, so one bad
+    receipt loses no other."""
     result = BatchResult(recorded=[], errors=[])
     policies = {
         p.number: p
-        for p in Policy.objects.filter(number__in=[r.policy_number for r in rows]).select_related(
-            "scheme_version"
-        )
+        for p in Policy.objects.filter(
+            number__in=[policy_number_clean(r.policy_number) for r in rows]
+        ).select_related("scheme_version")
     }
     for index, row in enumerate(rows):
-        policy = policies.get(row.policy_number)
+        policy = policies.get(policy_number_clean(row.policy_number))
         if policy is None:
             result.errors.append(
                 (index, _("unknown policy number %(number)s") % {"number": row.policy_number})
             )
             continue
         try:
-            result.recorded.append(
-                premium_receipt_record(
-                    number=row.number,
-                    policy=policy,
-                    months=row.months,
-                    amount=row.amount,
-                    received_on=received_on,
-                    actor=actor,
-                )
+            receipt = premium_receipt_record(
+                number=row.number,
+                policy=policy,
+                months=row.months,
+                amount=row.amount,
+                received_on=received_on,
+                actor=actor,
+                request_key=row.request_key,
             )
         except DomainError as exc:
             result.errors.append((index, exc.message))
+        else:
+            result.recorded.append(receipt)
+            result.by_row[index] = receipt
     return result
 
 
@@ -458,34 +500,6 @@ def arrears_run(*, on: datetime.date, actor: Any = None) -> ArrearsReport:
         elif arrears == grace - 1:
             near.append(policy.number)
     return ArrearsReport(lapsed=lapsed, near_lapse=near)
-
-
-@dataclass(frozen=True)
-class Due:
-    policy: Policy
-    months: int  # unpaid coverage months up to and including `on`'s month
-    amount: int
-
-
-def premiums_due(*, on: datetime.date) -> list[Due]:
-    """Open policies with a month unpaid up to and including this month: the field
-    officers' collection, with the months and amount each owes (arrears + this month)."""
-    paid = dict(
-        PremiumReceipt.objects.exclude(status=ReceiptStatus.REVERSED)
-        .values_list("policy_id")
-        .annotate(m=Sum("months"))
-    )
-    due = []
-    policies = Policy.objects.filter(status__in=OPEN_STATUSES).select_related(
-        "scheme_version", "participant"
-    )
-    for policy in policies.iterator(chunk_size=2000):
-        rules = policy.scheme_version.rules
-        owed = min(months_between(policy.start_date, on) + 1, coverage_months(rules))
-        months = owed - paid.get(policy.pk, 0)
-        if months >= 1 and policy.start_date <= on:
-            due.append(Due(policy, months, months * monthly_premium(rules)))
-    return due
 
 
 def policies_near_lapse(*, on: datetime.date) -> list[Policy]:

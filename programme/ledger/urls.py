@@ -1,9 +1,14 @@
 from django.urls import path
 
-from programme.ledger import api, views
+from programme.ledger import api, collection_views, views
 
 urlpatterns = [
-    path("premi/", views.receipts_batch_page, name="premium-batch"),
+    path("premi/", collection_views.collection_sheet_page, name="premium-batch"),
+    path(
+        "premi/kartu/<str:token>/",
+        collection_views.collection_card_lookup,
+        name="premium-card-lookup",
+    ),
     path("premi/serah-terima/", views.handover_page, name="premium-handover"),
     path("buku/", views.books_index, name="books"),
     path("buku/<slug:slug>/", views.book_page, name="book"),

@@ -1,5 +1,6 @@
-"""Ledger pages: the meeting screen for receipts, hand-over and deposit, the books,
-monthly closing, savings payouts. Bahasa Indonesia, one column, phone first."""
+"""Ledger pages: hand-over and deposit, the books,
+monthly closing, savings payouts (the collection sheet is in collection_views). Bahasa
+Indonesia, one column, phone first."""
 
 from __future__ import annotations
 
@@ -27,14 +28,6 @@ from programme.ledger.models import (
     ReceiptStatus,
 )
 from programme.participants.models import Policy
-from programme.schemes.rules import monthly_premium
-
-BATCH_ROWS = 25  # ?baris=100 for a large meeting
-
-
-def _rows(request) -> int:
-    asked = request.GET.get("baris", "")
-    return min(int(asked), 100) if asked.isdigit() and int(asked) > 0 else BATCH_ROWS
 
 
 def _date(value: str | None) -> datetime.date:
@@ -42,60 +35,6 @@ def _date(value: str | None) -> datetime.date:
         return datetime.date.fromisoformat(value or "")
     except ValueError:
         return datetime.date.today()
-
-
-@require(Action.PREMIUM_RECORD)
-def receipts_batch_page(request):
-    """Up to 20 receipts per screen, typed in as the officer reads them out at the
-    meeting; amounts default to months x the scheme's premium."""
-    result = None
-    if request.method == "POST":
-        received_on = _date(request.POST.get("received_on"))
-        rows = []
-        numbers = request.POST.getlist("policy")
-        policies = {
-            p.number: p
-            for p in Policy.objects.filter(number__in=numbers).select_related("scheme_version")
-        }
-        for policy_number, number, months, amount in zip(
-            numbers,
-            request.POST.getlist("number"),
-            request.POST.getlist("months"),
-            request.POST.getlist("amount"),
-            strict=False,
-        ):
-            if not policy_number.strip():
-                continue
-            months_int = int(months) if months.strip().isdigit() else 1
-            if amount.strip():
-                amount_value = int(amount) if amount.strip().isdigit() else -1
-            elif policy_number.strip() in policies:
-                amount_value = months_int * monthly_premium(
-                    policies[policy_number.strip()].scheme_version.rules
-                )
-            else:
-                amount_value = -1
-            rows.append(
-                premiums.ReceiptRow(number.strip(), policy_number.strip(), months_int, amount_value)
-            )
-        result = premiums.premium_receipts_batch(
-            rows=rows, received_on=received_on, actor=request.user
-        )
-        result.rows = rows
-        if result.recorded:
-            messages.success(
-                request, _("%(count)s receipts recorded.") % {"count": len(result.recorded)}
-            )
-    return render(
-        request,
-        "ledger/receipts_batch.html",
-        {
-            "result": result,
-            "rows": range(_rows(request)),
-            "today": datetime.date.today(),
-            "near_lapse": premiums.policies_near_lapse(on=datetime.date.today())[:50],
-        },
-    )
 
 
 @require(Action.PREMIUM_RECEIVE)

@@ -11,9 +11,16 @@ class ParticipantsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from programme.participants.models import Heir, MemberCard, Participant, Policy
+        from programme.participants.models import (
+            Heir,
+            MeetingGroup,
+            MemberCard,
+            Participant,
+            Policy,
+        )
 
         auditlog.register(Participant)
         auditlog.register(Heir)
         auditlog.register(Policy)
         auditlog.register(MemberCard)
+        auditlog.register(MeetingGroup)

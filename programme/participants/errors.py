@@ -31,6 +31,11 @@ class ParticipantError(DomainError):
         "field_invalid": _("%(label)s: %(reason)s"),
         "card_not_open": _("Only a registered or active policy gets a member card."),
         "card_already_handed_over": _("This card was already handed over on %(date)s."),
+        "group_name_required": _("Give the meeting group a name."),
+        "group_name_taken": _("This village already has a meeting group called %(name)s."),
+        "group_officer_not_member": _(
+            "The field officer must be an active member of this LPA's team."
+        ),
     }
 
 

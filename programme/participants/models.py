@@ -56,6 +56,44 @@ class PovertyStatus(models.TextChoices):
     TIDAK_MISKIN = "tidak_miskin", _("Not poor")
 
 
+class MeetingGroup(models.Model):
+    """Kelompok: participants of a desa who meet monthly with their field officer, who
+    collects the premiums there. The collection sheet is filtered by it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    # No single-column indexes: an LPA has a few dozen groups, the unique constraint
+    # below leads with the village, and every relation is cloned into each LPA's schema.
+    village = models.ForeignKey(
+        "geo.Village",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("village"),
+        db_constraint=False,
+        db_index=False,
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("field officer"),
+        db_constraint=False,
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting group")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "name"], name="meeting_group_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Participant(models.Model):
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=150)
@@ -77,6 +115,14 @@ class Participant(models.Model):
         db_constraint=False,
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    group = models.ForeignKey(
+        MeetingGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("meeting group (kelompok)"),
+    )
     data_source = models.CharField(_("data source"), max_length=10, choices=DataSource.choices)
     poverty_status = models.CharField(
         _("poverty status"), max_length=15, choices=PovertyStatus.choices

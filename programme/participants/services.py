@@ -67,6 +67,7 @@ class ParticipantInput:
     phone: str = ""
     documents: tuple[str, ...] = ("ktp_or_domicile",)
     heirs: tuple[HeirInput, ...] = field(default_factory=tuple)
+    group_id: int | None = None  # the meeting group (kelompok), if chosen
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,7 @@ def participant_build(checked: CheckedParticipant, *, actor_id: int | None) -> P
         documents=sorted(set(data.documents)),
         nik_override_reason=checked.override_reason,
         registered_by_id=actor_id,
+        group_id=data.group_id,
     )
 
 

@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("peserta/ekspor/", views.participant_export, name="participant-export"),
     path("peserta/<int:pk>/", views.participant_detail, name="participant-detail"),
+    path("peserta/<int:pk>/kelompok/", views.participant_group_page, name="participant-group"),
+    path("kelompok/", views.meeting_groups_page, name="meeting-groups"),
     path("polis/<int:pk>/status/", views.policy_status_change, name="policy-status"),
     path(
         "peserta/<int:pk>/daftar-ulang/",

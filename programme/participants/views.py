@@ -6,17 +6,25 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from askesos.dates import today
 from askesos.errors import DomainError
+from askesos.geo.models import District
 from askesos.pagination import CappedCountPaginator
-from askesos.permissions import Action, may, require
+from askesos.permissions import Action, ensure, may, require
 from programme.participants import exports
 from programme.participants.cards import card_handover, card_print
-from programme.participants.forms import ImportForm, ParticipantRegisterForm
+from programme.participants.forms import ImportForm, ParticipantRegisterForm, village_choices
+from programme.participants.groups import (
+    group_officers,
+    meeting_group_create,
+    participant_group_set,
+)
 from programme.participants.imports import import_template_csv, participants_import
 from programme.participants.lifecycle import (
     REREGISTRATION_FROM,
@@ -25,6 +33,7 @@ from programme.participants.lifecycle import (
 )
 from programme.participants.models import (
     ImportBatch,
+    MeetingGroup,
     MemberCard,
     Participant,
     Policy,
@@ -90,7 +99,9 @@ def participant_register_page(request):
     if continued is not None:
         heir = continued.participant.heirs.order_by("-is_primary", "pk").first()
         initial = {"name": heir.name, "nik": heir.nik} if heir else {}
-    form = ParticipantRegisterForm(request.POST or None, initial=initial)
+    form = ParticipantRegisterForm(
+        request.POST or None, initial=initial, regency_code=request.tenant.regency_id
+    )
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         heirs = ()
@@ -119,6 +130,7 @@ def participant_register_page(request):
             phone=values["phone"],
             documents=tuple(values["documents"]),
             heirs=heirs,
+            group_id=values["group"].pk if values["group"] else None,
         )
         try:
             if continued is not None:
@@ -142,17 +154,34 @@ def participant_register_page(request):
                 request, _("Registered: policy %(number)s.") % {"number": policy.number}
             )
             return redirect("participant-detail", pk=policy.participant_id)
-    return render(request, "participants/register.html", {"form": form, "continued": continued})
+    return render(
+        request,
+        "participants/register.html",
+        {
+            "form": form,
+            "continued": continued,
+            "districts": District.objects.filter(regency_id=request.tenant.regency_id).order_by(
+                "name"
+            ),
+        },
+    )
 
 
 @require(Action.PARTICIPANT_VIEW)
 def participant_detail(request, pk: int):
+    from programme.ledger.collection import policy_receipts, policy_standing
+
     participant = get_object_or_404(
-        Participant.objects.select_related("village__district__regency"), pk=pk
+        Participant.objects.select_related("village__district__regency", "group"), pk=pk
     )
-    policies = participant.policies.select_related("scheme_version").prefetch_related(
-        "events", "cards"
+    policies = list(
+        participant.policies.select_related("scheme_version").prefetch_related("events", "cards")
     )
+    on = today()
+    for policy in policies:
+        # The same arithmetic as the collection sheet: what is due, paid up to when.
+        policy.standing = policy_standing(policy=policy, on=on)
+        policy.premium_receipts = policy_receipts(policy)
     return render(
         request,
         "participants/detail.html",
@@ -165,6 +194,59 @@ def participant_detail(request, pk: int):
             "may_change": may(request.user, Action.PARTICIPANT_REGISTER),
             "may_payout": may(request.user, Action.LEDGER_POST),
             "may_reregister": bool(policies) and policies[0].status in REREGISTRATION_FROM,
+            "groups": MeetingGroup.objects.select_related("village").order_by("name"),
+        },
+    )
+
+
+@require(Action.PARTICIPANT_REGISTER)
+@require_POST
+def participant_group_page(request, pk: int):
+    participant = get_object_or_404(Participant, pk=pk)
+    chosen = request.POST.get("group", "")
+    group = get_object_or_404(MeetingGroup, pk=chosen) if chosen.isdigit() else None
+    participant_group_set(participant=participant, group=group, actor=request.user)
+    messages.success(request, _("Meeting group saved."))
+    return redirect("participant-detail", pk=pk)
+
+
+@require(Action.PARTICIPANT_VIEW)
+def meeting_groups_page(request):
+    """The LPA's meeting groups (kelompok): desa, field officer, members; add one."""
+    may_change = may(request.user, Action.PARTICIPANT_REGISTER)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        ensure(request.user, Action.PARTICIPANT_REGISTER)
+        try:
+            group = meeting_group_create(
+                name=request.POST.get("name", ""),
+                village_code=request.POST.get("village_code", "").strip(),
+                officer_id=int(request.POST["officer"])
+                if request.POST.get("officer", "").isdigit()
+                else None,
+                actor=request.user,
+            )
+        except DomainError as exc:
+            errors[exc.field or "name"] = exc.message
+        else:
+            messages.success(request, _("Meeting group %(name)s added.") % {"name": group.name})
+            return redirect("meeting-groups")
+    groups = (
+        MeetingGroup.objects.select_related("village__district", "officer")
+        .annotate(members=Count("participants"))
+        .order_by("village__name", "name")
+    )
+    return render(
+        request,
+        "participants/groups.html",
+        {
+            "groups": groups,
+            "may_change": may_change,
+            "may_collect": may(request.user, Action.PREMIUM_RECORD),
+            "errors": errors,
+            "posted": request.POST,
+            "village_choices": village_choices(request.tenant.regency_id),
+            "officers": group_officers(),
         },
     )
 

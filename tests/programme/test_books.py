@@ -21,7 +21,7 @@ def staff(lpa_a, make_staff):
     return {role: make_staff(lpa_a, role) for role in ("petugas_lapangan", "bendahara", "ketua")}
 
 
-def test_the_meeting_screen_records_receipts_and_reports_bad_lines(lpa_a, staff):
+def test_the_collection_sheet_records_a_ticked_row_at_months_times_the_premium(lpa_a, staff):
     from django.db import connection
 
     connection.set_tenant(lpa_a)
@@ -32,15 +32,14 @@ def test_the_meeting_screen_records_receipts_and_reports_bad_lines(lpa_a, staff)
         "/premi/",
         {
             "received_on": "2026-01-10",
-            "policy": [policy.number, "AKS-SALAH", ""],
-            "number": ["K-001", "K-002", ""],
-            "months": ["3", "1", "1"],
-            "amount": ["", "", ""],
+            "pay": [str(policy.pk)],
+            f"months-{policy.pk}": "3",
+            f"amount-{policy.pk}": "",
+            f"number-{policy.pk}": "K-001",
         },
     ).content.decode()
 
-    assert "1 kuitansi tercatat" in page
-    assert "AKS-SALAH" in page and "tidak dikenal" in page
+    assert "1 kuitansi tercatat" in page and "K-001" in page
     connection.set_tenant(lpa_a)
     assert PremiumReceipt.objects.get().amount == 15_000
 
@@ -55,10 +54,10 @@ def test_every_book_renders_as_page_pdf_and_excel(lpa_a, staff):
         "/premi/",
         {
             "received_on": "2026-01-10",
-            "policy": [policy.number],
-            "number": ["K-9"],
-            "months": ["2"],
-            "amount": [""],
+            "pay": [str(policy.pk)],
+            f"months-{policy.pk}": "2",
+            f"amount-{policy.pk}": "",
+            f"number-{policy.pk}": "K-9",
         },
     )
     bendahara = client_on(host_of(lpa_a), staff["bendahara"])
