@@ -112,6 +112,7 @@ def demo_logins() -> DemoLogins:
 def demo_data_create() -> DemoLogins:
     from programme.claims.demo import demo_claims_create
     from programme.generator import generate
+    from programme.participants.demo import demo_groups_create
     from programme.participants.models import Participant
 
     lpas, team = [], {}
@@ -147,4 +148,5 @@ def demo_data_create() -> DemoLogins:
     generate(lpas=0, participants=DEMO_PARTICIPANTS_PER_LPA, seed=1, existing=empty)
     for lpa in lpas:
         demo_claims_create(lpa=lpa, staff=team[lpa.slug])
+        demo_groups_create(lpa=lpa, officer=team[lpa.slug][LpaRole.PETUGAS_LAPANGAN.value])
     return demo_logins()

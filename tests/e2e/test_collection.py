@@ -78,7 +78,7 @@ def test_field_officer_collects_five_premiums_on_a_phone(page, live_port, commit
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(re.compile(r"/dasbor/$"))
-    page.get_by_role("link", name="Premi").click()
+    page.get_by_role("link", name="Premi", exact=True).click()
     page.wait_for_url(re.compile(r"/premi/$"))
 
     # Her own group is on the sheet; the stranger is not.
