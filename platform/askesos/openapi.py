@@ -49,7 +49,9 @@ ERROR_SCHEMA = {
         "input at fault for a validation error). A 429 carries `Retry-After` (seconds). "
         "A request without a sign-in is answered 403 with code `not_authenticated` (sessions "
         "have no 401 challenge); a method an address does not take, 405 "
-        "`method_not_allowed`; an unknown address under /api/, 404 `not_found`."
+        "`method_not_allowed`; an unknown address under /api/, 404 `not_found`. On an "
+        "LPA's address: 423 `tenant_suspended` for a write while the LPA is suspended, 410 "
+        "`tenant_archived`, 503 `tenant_preparing`."
     ),
     "properties": {
         **_ITEM_PROPERTIES,
