@@ -80,12 +80,9 @@ def error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return {**errors[0], "errors": errors}
 
 
-def error_json(code: str, message: Any, status_code: int, **headers: str) -> JsonResponse:
+def error_json(code: str, message: Any, status_code: int) -> JsonResponse:
     """The same body for answers given outside DRF (middleware, Django's 404/500)."""
-    response = JsonResponse(error_body([error_item(code, message)]), status=status_code)
-    for name, value in headers.items():
-        response[name] = value
-    return response
+    return JsonResponse(error_body([error_item(code, message)]), status=status_code)
 
 
 _NON_FIELD_KEYS = {api_settings.NON_FIELD_ERRORS_KEY, "__all__"}
@@ -134,7 +131,8 @@ MESSAGES: dict[str, Any] = {
 
 def _message_for(exc: exceptions.APIException, request: Any, view: Any) -> tuple[str, str]:
     """(code, message) for a DRF exception other than a ValidationError."""
-    code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+    code = getattr(exc.detail, "code", None) or exc.default_code
+    # Raised with words of its own ("Invalid page.", already translated), not the default.
     custom = str(exc.detail) != str(exc.default_detail)
     if isinstance(exc, exceptions.Throttled):
         if exc.wait is None:
@@ -159,9 +157,8 @@ def _message_for(exc: exceptions.APIException, request: Any, view: Any) -> tuple
         }
     if isinstance(exc, exceptions.ParseError):
         return "parse_error", str(MESSAGES["parse_error"])
-    if code in MESSAGES and (not custom or code in {"not_authenticated", "authentication_failed"}):
+    if code in MESSAGES and not custom:
         return code, str(MESSAGES[code])
-    # A refusal raised with its own, already translated words (e.g. "Invalid page.").
     return code, str(exc.detail)
 
 

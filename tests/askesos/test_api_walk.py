@@ -231,7 +231,9 @@ def actors(lpa_a, lpa_b, make_staff, make_government_user, portal_host):
         host = portal_host if endpoint.site == "portal" else host_of(lpa_a)
         action = endpoint.action
         anonymous = client_on(host)
-        anonymous.defaults["REMOTE_ADDR"] = f"10.9.{next(_addresses) % 250}.{id(endpoint) % 250}"
+        # An address of its own: the anonymous throttle counts per address.
+        n = next(_addresses)
+        anonymous.defaults["REMOTE_ADDR"] = f"10.9.{n // 250 % 250}.{n % 250 + 1}"
         clients = {"nobody": anonymous}
         if endpoint.public:
             clients["may"] = anonymous
