@@ -6,13 +6,15 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.postgresql_backend.base import FakeTenant
 from django_tenants.utils import get_public_schema_name
+
+from askesos.errors import error_json
 
 SESSION_TENANT_KEY = "askesos_schema"
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -103,24 +105,30 @@ class TenantStatusMiddleware:
         lpa = request.tenant
         if not lpa.is_ready:
             return self._refuse(
-                request, 503, _("This LPA is being prepared. Try again in a minute.")
+                request,
+                503,
+                "tenant_preparing",
+                _("This LPA is being prepared. Try again in a minute."),
             )
         if lpa.status == "archived":
-            return self._refuse(request, 410, _("This LPA has been archived."))
+            return self._refuse(request, 410, "tenant_archived", _("This LPA has been archived."))
         if (
             lpa.status == "suspended"
             and request.method in _WRITE_METHODS
             and request.path not in settings.SUSPENDED_WRITE_ALLOWED_PATHS
         ):
             return self._refuse(
-                request, 423, _("This LPA is suspended: data can be read but not changed.")
+                request,
+                423,
+                "tenant_suspended",
+                _("This LPA is suspended: data can be read but not changed."),
             )
         return self.get_response(request)
 
     @staticmethod
-    def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
         if request.path.startswith("/api/"):
-            return JsonResponse({"code": f"tenant_{status}", "message": message}, status=status)
+            return error_json(code, message, status)
         return render(
             request,
             "askesos/error.html",

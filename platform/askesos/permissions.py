@@ -250,6 +250,13 @@ class ActionPermission(BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         per_method = getattr(view, "required_actions", None)
+        if not hasattr(view, request.method.lower()):
+            # A method the address does not take: whoever may use the address learns so
+            # (405); anyone else is refused as for any other method.
+            actions = list(per_method.values()) if per_method else [view.required_action]
+            if not any(may(request.user, a) for a in actions):
+                ensure(request.user, actions[0])
+            return True
         action = per_method.get(request.method) if per_method else view.required_action
         if action is None:
             return False

@@ -9,6 +9,10 @@ from programme.registry.views import card_verify
 from reporting import views as reporting_views
 from tenants import api as tenants_api
 
+# Under /api/ an unknown address or a crash answers in the API's error shape.
+handler404 = "askesos.errors.not_found"
+handler500 = "askesos.errors.server_error"
+
 urlpatterns = [
     *common_urlpatterns("askesos.urls_public"),
     path("dasbor/", reporting_views.government_dashboard, name="dashboard"),

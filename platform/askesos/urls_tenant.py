@@ -6,6 +6,10 @@ from askesos.staff.api import StaffListApi
 from askesos.urls_common import common_urlpatterns
 from programme import views as programme_views
 
+# Under /api/ an unknown address or a crash answers in the API's error shape.
+handler404 = "askesos.errors.not_found"
+handler500 = "askesos.errors.server_error"
+
 urlpatterns = [
     *common_urlpatterns("askesos.urls_tenant"),
     path("dasbor/", programme_views.lpa_dashboard, name="dashboard"),

@@ -14,7 +14,7 @@ from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.claims import payments, services
 from programme.claims.documents import uploads_from
-from programme.claims.models import Claim, PaymentRequest, PayoutMethod
+from programme.claims.models import Claim, ClaimStatus, PaymentRequest, PayoutMethod
 from programme.claims.selectors import claim_list
 from programme.claims.steps import STEPS
 from programme.participants.models import Heir, HeirRelation
@@ -105,6 +105,10 @@ def _detail(claim: Claim, code: int = status.HTTP_200_OK) -> Response:
     return Response(ClaimDetailOutput(claim).data, status=code)
 
 
+class ClaimListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ClaimStatus.choices, required=False, allow_blank=True)
+
+
 class ClaimListApi(ListAPIView):
     """GET: claims (filter ?status=). POST (multipart): submit, with files named
     doc_<kind> (claim_form, medical_certificate, death_certificate, ...)."""
@@ -113,6 +117,7 @@ class ClaimListApi(ListAPIView):
     required_actions = {"GET": Action.CLAIM_VIEW, "POST": Action.CLAIM_SUBMIT}
     serializer_class = ClaimOutput
     pagination_class = CappedPageNumberPagination
+    query_serializer = ClaimListQuery
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_queryset(self):

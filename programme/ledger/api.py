@@ -6,11 +6,13 @@ import datetime
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from askesos.api import query_input
 from askesos.permissions import Action, ActionPermission
 from programme.ledger import book_output, books, funds, premiums, services
 from programme.ledger.models import CashHandover, LoanInstallment, Payout, PremiumReceipt
@@ -313,22 +315,28 @@ class PeriodReopenApi(_PeriodApi):
         return services.period_reopen(month=values["month"], actor=user, reason=values["reason"])
 
 
+class BookQuery(serializers.Serializer):
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        help_text="YYYY-MM (default: this month)",
+        error_messages={"invalid": _("Write the month as YYYY-MM, for example 2026-11.")},
+    )
+    file = serializers.ChoiceField(choices=["xlsx", "pdf"], required=False)
+
+
 class BookApi(APIView):
     """A book for a month: JSON, or the file with ?file=xlsx|pdf."""
 
     permission_classes = [ActionPermission]
     required_action = Action.BOOKS_VIEW
+    query_serializer = BookQuery
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM"),
-            OpenApiParameter("file", str, enum=["xlsx", "pdf"]),
-        ],
-        responses={200: dict},
-    )
+    @extend_schema(responses={200: dict})
     def get(self, request, slug: str):
-        book = book_for_request(slug, request.query_params.get("month"))
-        kind = request.query_params.get("file")
+        query = query_input(self)
+        book = book_for_request(slug, query.get("month"))
+        kind = query.get("file")
         if kind in {"xlsx", "pdf"}:
             return book_file_response(book, kind)
         return Response(book_output.book_as_dict(book))

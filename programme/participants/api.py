@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from askesos.api import query_input
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.participants import exports
@@ -138,6 +139,13 @@ class ParticipantDetailOutput(serializers.ModelSerializer):
         ]
 
 
+class ParticipantSearchQuery(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=150, help_text="NIK, policy number or name"
+    )
+    status = serializers.ChoiceField(choices=PolicyStatus.choices, required=False, allow_blank=True)
+
+
 class ParticipantListApi(ListAPIView):
     """Search the registry: `q` is a NIK, a policy number or part of a name."""
 
@@ -146,6 +154,7 @@ class ParticipantListApi(ListAPIView):
     serializer_class = ParticipantListOutput
     pagination_class = CappedPageNumberPagination
     filterset_fields = ["village", "data_source", "poverty_status", "occupation", "sex"]
+    query_serializer = ParticipantSearchQuery
 
     def get_queryset(self):
         return participant_search(
@@ -156,15 +165,6 @@ class ParticipantListApi(ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         return participants_with_latest_policy(list(page)) if page is not None else None
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str),
-            OpenApiParameter("status", str, enum=PolicyStatus.values),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=ParticipantRegisterInput, responses={201: PolicyOutput})
     def post(self, request):
@@ -328,13 +328,15 @@ class ParticipantImportApi(APIView):
         )
 
 
+class ExportQuery(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+
+
 class ParticipantExportApi(APIView):
     permission_classes = [ActionPermission]
     required_action = Action.PARTICIPANT_VIEW
+    query_serializer = ExportQuery
 
-    @extend_schema(
-        parameters=[OpenApiParameter("type", str, enum=["csv", "xlsx"])],
-        responses={(200, "text/csv"): bytes},
-    )
+    @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request):
-        return exports.registry_export_response(kind=request.query_params.get("type", "csv"))
+        return exports.registry_export_response(kind=query_input(self)["type"])
