@@ -49,7 +49,7 @@ def test_the_pages_of_every_role_fit_a_phone(browser, live_port, committed_db):
     today = timezone.localdate()
     start = (today - datetime.timedelta(days=70)).replace(day=1)
     lpa, team, policy = committed_claims_lpa(
-        committed_db, slug="ponsel-e2e", npwp="01.987.654.3-741.000", start=start
+        committed_db, slug="ponsel-e2e", npwp="60.000.001.2-741.000", start=start
     )
     connection.set_tenant(lpa)
     claim = submit(policy, team["petugas_lapangan"], event=start + datetime.timedelta(days=20))
