@@ -78,6 +78,19 @@ ROLES = (
 
 
 @pytest.fixture
+def team(in_lpa_a, make_staff):
+    """The four people a claim passes through, in LPA A."""
+
+    class Team:
+        officer = make_staff(in_lpa_a, "petugas_lapangan")
+        klaim = make_staff(in_lpa_a, "klaim")
+        ketua = make_staff(in_lpa_a, "ketua")
+        bendahara = make_staff(in_lpa_a, "bendahara")
+
+    return Team
+
+
+@pytest.fixture
 def whole_team(in_lpa_a, make_staff):
     """One member of each of the seven Tim Pengelola roles in LPA A."""
     return {role: make_staff(in_lpa_a, role) for role in ROLES}

@@ -33,17 +33,6 @@ from tests.programme.conftest import person
 
 
 @pytest.fixture
-def team(in_lpa_a, make_staff):
-    class Team:
-        officer = make_staff(in_lpa_a, "petugas_lapangan")
-        klaim = make_staff(in_lpa_a, "klaim")
-        ketua = make_staff(in_lpa_a, "ketua")
-        bendahara = make_staff(in_lpa_a, "bendahara")
-
-    return Team
-
-
-@pytest.fixture
 def policy(in_lpa_a):
     return paying_policy()
 

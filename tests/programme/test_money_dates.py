@@ -259,17 +259,6 @@ def test_a_month_is_closed_only_once_it_is_over(in_lpa_a, make_staff):
 
 
 @pytest.fixture
-def team(in_lpa_a, make_staff):
-    class Team:
-        officer = make_staff(in_lpa_a, "petugas_lapangan")
-        klaim = make_staff(in_lpa_a, "klaim")
-        ketua = make_staff(in_lpa_a, "ketua")
-        bendahara = make_staff(in_lpa_a, "bendahara")
-
-    return Team
-
-
-@pytest.fixture
 def approved(team):
     policy = paying_policy()
     fund_reserve()
