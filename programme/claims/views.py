@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from askesos.dates import date_parse
 from askesos.errors import DomainError
 from askesos.permissions import Action, may, require
 from programme.claims import payments, rules, services
@@ -45,16 +46,17 @@ from programme.ledger.services import account_balance
 from programme.participants.models import Heir, HeirRelation, Policy
 
 
-def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
 def _days(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else (None if not value else -1)
+
+
+def _event_date(value: str) -> datetime.date | None:
+    """None when left empty (the service asks for it, after the claim type); refused
+    when it is not a date."""
+    if not value.strip():
+        return None
+    return date_parse(value, field="event_date", label=_("Date of the event"))
 
 
 @require(Action.CLAIM_VIEW)
@@ -99,7 +101,7 @@ def claim_submit_page(request):
             claim = services.claim_submit(
                 policy_number=policy.number,
                 benefit=request.POST.get("benefit", ""),
-                event_date=_date(request.POST.get("event_date")),
+                event_date=_event_date(request.POST.get("event_date", "")),
                 sick_days=_days(request.POST.get("sick_days")),
                 hospital_days=_days(request.POST.get("hospital_days")),
                 description=request.POST.get("description", ""),

@@ -30,13 +30,6 @@ from programme.ledger.models import (
 from programme.participants.models import Policy
 
 
-def _date(value: str | None) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value or "")
-    except ValueError:
-        return datetime.date.today()
-
-
 @require(Action.PREMIUM_RECEIVE)
 def handover_page(request):
     """The Bendahara receives the officers' receipts and cash, then deposits them. A

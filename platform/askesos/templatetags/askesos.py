@@ -29,11 +29,6 @@ def get_item(mapping, key):
 
 
 @register.filter
-def is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-@register.filter
 def tanggal(value) -> str:
     """{{ day|tanggal }} -> 22 Nov 2026: the one way a date is shown."""
     return format_date(value)
