@@ -47,6 +47,11 @@ class LedgerError(DomainError):
         "loan_terms": _("A loan needs a principal above zero and 1 to 36 installments."),
         "policy_unknown": _("Unknown policy number %(number)s."),
         "reference_required": _("Write the bank's reference (from the slip or the transfer)."),
+        "field_required": _("%(label)s is required."),
+        "source_taken": _(
+            "This reference was already used for other money on %(date)s; check it, or "
+            "write the reference of this transfer."
+        ),
         "payout_reason": _("Choose why the savings are paid back: end of coverage or withdrawal."),
         "card_unknown": _("No participant of this LPA has this member card."),
         "card_other_lpa": _(

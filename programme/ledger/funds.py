@@ -16,12 +16,21 @@ from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import EntryKind, Grant, JournalEntry, Loan, LoanInstallment
 from programme.ledger.notes import ENTRY_NOTES
-from programme.ledger.services import Line, entry_post, rupiah_positive, transfer_post
+from programme.ledger.services import (
+    Line,
+    entry_post,
+    rupiah_positive,
+    text_required,
+    transfer_post,
+)
+
+REFERENCE = _("Reference")
 
 
 def revolving_capital_add(
     *, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> JournalEntry:
+    reference = text_required(reference, field="reference", label=REFERENCE, limit=60)
     return transfer_post(
         debit=acc.BANK_REVOLVING,
         credit=acc.REVOLVING_CAPITAL,
@@ -38,6 +47,7 @@ def subsidy_receive(
     *, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> JournalEntry:
     """The government claim-reserve subsidy arriving in the reserve account."""
+    reference = text_required(reference, field="reference", label=REFERENCE, limit=60)
     return transfer_post(
         debit=acc.BANK_RESERVE,
         credit=acc.RESERVE_FUND,
@@ -63,6 +73,7 @@ def loan_disburse(
     """Lend from the revolving fund, repaid in equal monthly installments; the fee is
     the fund's profit and pays for operations."""
     principal = rupiah_positive(principal)
+    purpose = text_required(purpose, field="purpose", label=_("Purpose"), limit=200)
     if isinstance(fee, bool) or not isinstance(fee, int) or fee < 0:
         raise LedgerError("amount_invalid", field="fee", value=fee)
     if not 1 <= installments <= 36:
@@ -157,6 +168,9 @@ def grant_receive(
     *, donor: str, purpose: str, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> Grant:
     amount = rupiah_positive(amount)
+    donor = text_required(donor, field="donor", label=_("Donor"), limit=150)
+    purpose = text_required(purpose, field="purpose", label=_("Purpose"))
+    reference = text_required(reference, field="reference", label=REFERENCE, limit=60)
     with transaction.atomic():
         entry = entry_post(
             date=date,
@@ -187,6 +201,8 @@ def grant_spend(
     reference: str,
     actor: Any = None,
 ) -> JournalEntry:
+    description = text_required(description, field="description", label=_("For"))
+    reference = text_required(reference, field="reference", label=REFERENCE, limit=60)
     date = money_date(date, field="date", label=_("Date spent"))
     date_not_before(
         date, grant.received_on, field="date", label=_("Date spent"), step=_("the grant")
@@ -206,6 +222,8 @@ def grant_spend(
 def expense_record(
     *, amount: int, description: str, date: datetime.date, reference: str, actor: Any = None
 ) -> JournalEntry:
+    description = text_required(description, field="description", label=_("For"))
+    reference = text_required(reference, field="reference", label=REFERENCE, limit=60)
     return transfer_post(
         debit=acc.OPERATING_EXPENSE,
         credit=acc.CASH,

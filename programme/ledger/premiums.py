@@ -38,6 +38,7 @@ from programme.ledger.services import (
     entry_post,
     entry_reverse,
     rupiah_positive,
+    text_required,
     transfer_post,
 )
 from programme.participants.lifecycle import policy_transition
@@ -362,6 +363,7 @@ def premium_aid_record(
     *, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> Any:
     """Government premium aid (bantuan iuran) arriving in the bank: its own source."""
+    reference = text_required(reference, field="reference", label=gettext_lazy("Reference"))
     return transfer_post(
         debit=acc.BANK_SAVINGS,
         credit=acc.PREMIUM_AID,

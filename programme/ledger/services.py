@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from askesos.dates import DateError, date_not_before, money_date, today
+from askesos.dates import DateError, date_not_before, format_date, money_date, today
 from askesos.money import format_rupiah
 from askesos.notes import StoredNote
 from programme.ledger.accounts import account_name
@@ -78,6 +78,14 @@ def rupiah_positive(value: Any) -> int:
     return value
 
 
+def text_required(value: Any, *, field: str, label: Any, limit: int = 300) -> str:
+    """A text a posting needs (a reference, a donor, a purpose): trimmed, not empty."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise LedgerError("field_required", field=field, label=label)
+    return text[:limit]
+
+
 def account_balance(code: str, *, until: datetime.date | None = None) -> int:
     lines = JournalLine.objects.filter(account__code=code)
     if until is not None:
@@ -113,7 +121,7 @@ def entry_post(
         description = ENTRY_NOTES.stored_text(note)
     existing = JournalEntry.objects.filter(source_key=source_key).first()
     if existing is not None:
-        return existing
+        return _same_or_refused(existing, lines)
     date = money_date(date, field="date", label=_("Date"))
     for line in lines:
         if isinstance(line.amount, bool) or not isinstance(line.amount, int) or not line.amount:
@@ -152,6 +160,17 @@ def entry_post(
         if existing is None:
             raise
         return existing
+
+
+def _same_or_refused(existing: JournalEntry, lines: Sequence[Line]) -> JournalEntry:
+    """A cause posts once: the same posting again (a retried job, a form sent twice)
+    gets the entry it already made; other money under the same cause (a reference
+    typed twice for two grants) is refused, never silently dropped."""
+    posted = sorted(existing.lines.values_list("account__code", "amount", "participant_id"))
+    asked = sorted((line.account, line.amount, line.participant_id) for line in lines)
+    if posted != asked:
+        raise LedgerConflict("source_taken", field="reference", date=format_date(existing.date))
+    return existing
 
 
 def transfer_post(

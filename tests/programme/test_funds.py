@@ -104,3 +104,26 @@ def test_subsidy_and_premium_aid_are_sources_of_their_own(in_lpa_a):
     assert account_balance(acc.BANK_RESERVE) == 25_000_000
     assert account_balance(acc.RESERVE_FUND) == -25_000_000
     assert account_balance(acc.PREMIUM_AID) == -374_400
+
+
+def test_a_grant_needs_its_donor_purpose_and_reference(in_lpa_a):
+
+    for missing in ("donor", "purpose", "reference"):
+        values = {"donor": "Yayasan Donor", "purpose": "alat kantor", "reference": "H-7"}
+        values[missing] = "  "
+        with pytest.raises(LedgerError) as refused:
+            grant_receive(amount=100_000, date=datetime.date(2026, 3, 2), **values)
+        assert (refused.value.code, refused.value.field) == ("field_required", missing)
+
+
+def test_a_reference_typed_twice_for_other_money_is_refused_not_dropped(in_lpa_a):
+
+    day = datetime.date(2026, 3, 2)
+    first = grant_receive(donor="A", purpose="x", amount=100_000, date=day, reference="H-8")
+    again = grant_receive(donor="A", purpose="x", amount=100_000, date=day, reference="H-8")
+    assert again.pk == first.pk  # the same form sent twice: recorded once
+
+    with pytest.raises(LedgerError) as refused:
+        grant_receive(donor="B", purpose="y", amount=250_000, date=day, reference="H-8")
+    assert (refused.value.code, refused.value.field) == ("source_taken", "reference")
+    assert account_balance(acc.BANK_GRANTS) == 100_000
