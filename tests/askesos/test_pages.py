@@ -201,3 +201,12 @@ def test_the_menu_shows_what_the_role_may_open(lpa_a, make_staff):
     assert ">Premi<" in officer_page and ">Buku<" not in officer_page
     # The Bendahara's premium work is receiving hand-overs: "Premi" opens that page.
     assert ">Buku<" in treasurer_page and 'href="/premi/serah-terima/">Premi<' in treasurer_page
+
+
+def test_pages_are_compressed_for_slow_connections(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, LpaRole.BENDAHARA))
+
+    response = client.get("/dasbor/", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]

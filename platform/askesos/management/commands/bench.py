@@ -2,10 +2,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print a table. Available: provisioning, registry, premiums, claims."
+    help = (
+        "Run a benchmark and print a table. Available: provisioning, registry, premiums, "
+        "claims, daily."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=["provisioning", "registry", "premiums", "claims"])
+        parser.add_argument(
+            "name", choices=["provisioning", "registry", "premiums", "claims", "daily"]
+        )
         parser.add_argument("--lpas", type=int, default=None, help="premiums: only the first N")
         parser.add_argument(
             "--processes",
@@ -14,7 +19,10 @@ class Command(BaseCommand):
             help="premiums: worker processes, as Celery would fan out",
         )
         parser.add_argument("--tenants", type=int, default=50, help="provisioning")
-        parser.add_argument("--participants", type=int, default=50_000, help="registry")
+        parser.add_argument(
+            "--participants", type=int, default=None, help="registry (50.000), daily (250)"
+        )
+        parser.add_argument("--requests", type=int, default=100, help="daily: per page")
         parser.add_argument("--import-rows", type=int, default=10_000, help="registry")
         parser.add_argument("--queries", type=int, default=300, help="registry")
         parser.add_argument(
@@ -33,11 +41,19 @@ class Command(BaseCommand):
 
             self.stdout.write("\n".join(claims.run(participants=options["claim_participants"])))
             return
+        if name == "daily":
+            from askesos.bench import daily
+
+            lines = daily.run(
+                participants=options["participants"] or 250, requests=options["requests"]
+            )
+            self.stdout.write("\n".join(lines))
+            return
         if name == "registry":
             from askesos.bench import registry
 
             lines = registry.run(
-                participants=options["participants"],
+                participants=options["participants"] or 50_000,
                 import_rows=options["import_rows"],
                 queries=options["queries"],
             )
