@@ -44,6 +44,7 @@ from programme.ledger.services import (
 from programme.participants.lifecycle import policy_transition
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyStatus
 from programme.participants.notes import POLICY_NOTES
+from programme.schemes.models import SchemeVersion
 from programme.schemes.rules import coverage_months, grace_months, monthly_premium
 
 
@@ -474,11 +475,16 @@ def _arrears(*, on: datetime.date):
         .values_list("policy_id")
         .annotate(m=Sum("months"))
     )
-    active = Policy.objects.filter(status=PolicyStatus.ACTIVE).select_related(
-        "scheme_version", "participant"
+    active = Policy.objects.filter(status=PolicyStatus.ACTIVE).select_related("participant")
+    # Each scheme's rules read once, not a copy of its JSON per policy (the daily job and
+    # the field officer's home page walk every active policy).
+    schemes = dict(
+        SchemeVersion.objects.filter(
+            pk__in=active.values("scheme_version_id").distinct()
+        ).values_list("pk", "rules")
     )
     for policy in active.iterator(chunk_size=2000):
-        rules = policy.scheme_version.rules
+        rules = schemes[policy.scheme_version_id]
         arrears = arrears_months(
             start=policy.start_date, rules=rules, paid=paid.get(policy.pk, 0), on=on
         )
