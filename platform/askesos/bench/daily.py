@@ -20,7 +20,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -28,6 +27,7 @@ from django.test import Client
 
 from askesos.accounts.models import User
 from askesos.accounts.services import membership_grant
+from askesos.bench.timing import Timing
 from askesos.middleware import SESSION_TENANT_KEY
 from programme.generator import REFERENCE_DAY, generate
 from programme.ledger.bulk import BulkReceipt, premiums_bulk_post
@@ -40,16 +40,6 @@ NPWP = "60.000.003.8-741.000"
 ROLES = ("petugas_lapangan", "bendahara", "ketua", "klaim")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SHEET_ROW = re.compile(r'name="pay" value="(\d+)"')
-
-
-@dataclass
-class Timing:
-    name: str
-    samples: list[float]
-
-    def pct(self, p: float) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] * 1000
 
 
 def _cleanup() -> None:

@@ -11,13 +11,13 @@ import io
 import random
 import statistics
 import time
-from dataclasses import dataclass
 
 from django.db import connection
 from django.test import Client
 
 from askesos.accounts.models import User
 from askesos.accounts.services import membership_grant
+from askesos.bench.timing import Timing
 from askesos.geo.models import Village
 from askesos.middleware import SESSION_TENANT_KEY
 from programme.generator import FAMILY, MEN, REFERENCE_DAY, WOMEN, generate, participant_inputs
@@ -29,16 +29,6 @@ from tenants.services import domain_for, lpa_provision
 
 SLUG = "bench-registry"
 NPWP = "09.999.999.7-741.000"
-
-
-@dataclass
-class Timing:
-    name: str
-    samples: list[float]
-
-    def pct(self, p: float) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] * 1000
 
 
 def _cleanup() -> None:
