@@ -54,6 +54,22 @@ def person(**changes) -> ParticipantInput:
     return replace(base, **changes)
 
 
+def paid_in(lpa, *, serial: int, name: str, months: int, number: str, start, village=None):
+    """A participant of `lpa` registered on `start` who paid `months` that day; the
+    connection is back in public afterwards."""
+    from programme.ledger.premiums import premium_receipt_record
+    from programme.participants.services import participant_register
+
+    connection.set_tenant(lpa)
+    extra = {"village_code": village} if village else {}
+    policy = participant_register(data=person(serial=serial, name=name, **extra), start_date=start)
+    premium_receipt_record(
+        number=number, policy=policy, months=months, amount=5000 * months, received_on=start
+    )
+    connection.set_schema_to_public()
+    return policy
+
+
 @pytest.fixture
 def in_lpa_a(lpa_a):
     connection.set_tenant(lpa_a)

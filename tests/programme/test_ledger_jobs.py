@@ -8,12 +8,10 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from askesos.celery import app
-from programme.ledger.premiums import premium_receipt_record
 from programme.ledger.tasks import premiums_arrears_dispatch
 from programme.participants.models import Policy, PolicyStatus
-from programme.participants.services import participant_register
 from tenants.services import lpa_provision
-from tests.programme.conftest import KONAWE_VILLAGE, person
+from tests.programme.conftest import KONAWE_VILLAGE, paid_in
 
 pytestmark = pytest.mark.worker
 
@@ -37,17 +35,15 @@ def test_the_daily_job_lapses_in_each_lpa_through_a_real_worker(committed_db):
         npwp="07.891.234.2-741.000",
     )
     start = datetime.date(2024, 1, 1)
-    connection.set_tenant(lpa_a)
-    behind = participant_register(data=person(serial=71, name="Telat Bayar"), start_date=start)
-    premium_receipt_record(
-        number="JOB-A-1", policy=behind, months=1, amount=5000, received_on=start
-    )
-    connection.set_tenant(lpa_b)
-    paid_up = participant_register(
-        data=person(serial=72, name="Lunas", village_code=KONAWE_VILLAGE), start_date=start
-    )
-    premium_receipt_record(
-        number="JOB-B-1", policy=paid_up, months=36, amount=180_000, received_on=start
+    behind = paid_in(lpa_a, serial=71, name="Telat Bayar", months=1, number="JOB-A-1", start=start)
+    paid_up = paid_in(
+        lpa_b,
+        serial=72,
+        name="Lunas",
+        months=36,
+        number="JOB-B-1",
+        start=start,
+        village=KONAWE_VILLAGE,
     )
     connection.set_schema_to_public()
 

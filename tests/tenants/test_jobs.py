@@ -16,7 +16,6 @@ from django.db import connection, connections
 from django_celery_beat.models import PeriodicTask
 
 from askesos.__main__ import command_line
-from programme.ledger.premiums import premium_receipt_record
 from programme.participants.models import Policy, PolicyStatus
 from programme.participants.services import participant_register
 from tenants.dispatch import lpas_for_jobs
@@ -31,7 +30,7 @@ from tenants.jobs import (
 )
 from tenants.models import JobRun, JobRunState, JobTrigger, Lpa, LpaStatus
 from tenants.schedules import DISPATCH_TASK, schedules_install
-from tests.programme.conftest import KONAWE_VILLAGE, person
+from tests.programme.conftest import KONAWE_VILLAGE, paid_in, person
 from tests.tenants import jobs_helpers
 from tests.tenants.jobs_helpers import NAME
 
@@ -240,17 +239,15 @@ def run_job(*args: str) -> str:
 
 def test_run_job_runs_one_lpa_one_day_and_leaves_the_other_lpa_alone(db, lpa_a, lpa_b):
     start = D(2024, 1, 1)
-    connection.set_tenant(lpa_a)
-    behind_a = participant_register(data=person(serial=82, name="Telat A"), start_date=start)
-    premium_receipt_record(
-        number="RJ-A-1", policy=behind_a, months=1, amount=5000, received_on=start
-    )
-    connection.set_tenant(lpa_b)
-    behind_b = participant_register(
-        data=person(serial=83, name="Telat B", village_code=KONAWE_VILLAGE), start_date=start
-    )
-    premium_receipt_record(
-        number="RJ-B-1", policy=behind_b, months=1, amount=5000, received_on=start
+    behind_a = paid_in(lpa_a, serial=82, name="Telat A", months=1, number="RJ-A-1", start=start)
+    behind_b = paid_in(
+        lpa_b,
+        serial=83,
+        name="Telat B",
+        months=1,
+        number="RJ-B-1",
+        start=start,
+        village=KONAWE_VILLAGE,
     )
     connection.set_schema_to_public()
 

@@ -17,14 +17,12 @@ from django.db import connection
 
 from askesos.celery import app
 from askesos.tasks import worker_ping
-from programme.ledger.premiums import premium_receipt_record
 from programme.participants.models import Policy, PolicyEvent, PolicyStatus
-from programme.participants.services import participant_register
 from tenants.dispatch import STAGGER_SECONDS
 from tenants.models import JobRun, JobRunState, JobTrigger, Lpa
 from tenants.services import lpa_provision
 from tenants.tasks import daily_job_dispatch
-from tests.programme.conftest import KONAWE_VILLAGE, person
+from tests.programme.conftest import KONAWE_VILLAGE, paid_in
 from tests.tenants import jobs_helpers
 from tests.tenants.jobs_helpers import NAME
 
@@ -87,18 +85,16 @@ def test_missed_days_are_caught_up_in_order_each_day_once(celery_worker, committ
     lpa_a = provision(committed_db, "susul-a", "31.415.926.0-741.000", "74.71", appointed)
     lpa_b = provision(committed_db, "susul-b", "27.182.818.8-741.000", "74.02", appointed)
     start = D(2024, 1, 1)
-    connection.set_tenant(lpa_a)
     # One month paid: three unpaid months have fully passed on 1 May 2024 (the grace).
-    behind = participant_register(data=person(serial=91, name="Lupa Bayar"), start_date=start)
-    premium_receipt_record(
-        number="SUSUL-A-1", policy=behind, months=1, amount=5000, received_on=start
-    )
-    connection.set_tenant(lpa_b)
-    paid_up = participant_register(
-        data=person(serial=92, name="Rajin Bayar", village_code=KONAWE_VILLAGE), start_date=start
-    )
-    premium_receipt_record(
-        number="SUSUL-B-1", policy=paid_up, months=36, amount=180_000, received_on=start
+    behind = paid_in(lpa_a, serial=91, name="Lupa Bayar", months=1, number="SUSUL-A-1", start=start)
+    paid_up = paid_in(
+        lpa_b,
+        serial=92,
+        name="Rajin Bayar",
+        months=36,
+        number="SUSUL-B-1",
+        start=start,
+        village=KONAWE_VILLAGE,
     )
     connection.set_schema_to_public()
 
