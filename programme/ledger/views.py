@@ -18,6 +18,7 @@ from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure, may, require
 from programme.ledger import book_output, books, premiums, services
 from programme.ledger.api import book_file_response, book_for_request
+from programme.ledger.collection import rupiah_parse
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import (
     CashHandover,
@@ -221,8 +222,8 @@ def _fund_step(request, action: str) -> None:
             raise LedgerError("policy_unknown", field="policy_number", number=number)
         funds.loan_disburse(
             participant=participant,
-            principal=_int(post.get("principal")),
-            fee=_int(post.get("fee") or "0"),
+            principal=rupiah_parse(post.get("principal", "")),
+            fee=rupiah_parse(post.get("fee") or "0", field="fee"),
             installments=_int(post.get("installments")),
             purpose=post.get("purpose", ""),
             date=day,
@@ -230,7 +231,7 @@ def _fund_step(request, action: str) -> None:
         )
     elif action == "capital":
         funds.revolving_capital_add(
-            amount=_int(post.get("amount")),
+            amount=rupiah_parse(post.get("amount", "")),
             date=day,
             reference=post.get("reference", ""),
             actor=request.user,
@@ -239,7 +240,7 @@ def _fund_step(request, action: str) -> None:
         funds.grant_receive(
             donor=post.get("donor", ""),
             purpose=post.get("purpose", ""),
-            amount=_int(post.get("amount")),
+            amount=rupiah_parse(post.get("amount", "")),
             date=day,
             reference=post.get("reference", ""),
             actor=request.user,
@@ -247,7 +248,7 @@ def _fund_step(request, action: str) -> None:
     elif action == "grant_use":
         funds.grant_spend(
             grant=get_object_or_404(Grant, pk=_int(post.get("grant"))),
-            amount=_int(post.get("amount")),
+            amount=rupiah_parse(post.get("amount", "")),
             description=post.get("description", ""),
             date=day,
             reference=post.get("reference", ""),
@@ -298,7 +299,7 @@ def funds_page(request):
 
 
 def _int(value: str | None) -> int:
-    """A whole number from a form field (5000, 5.000, Rp 5.000), or -1 (which the
-    services refuse in words)."""
-    text = (value or "").replace("Rp", "").replace(".", "").replace(" ", "").strip()
-    return int(text) if text.isdigit() else -1
+    """A row's id or a count from a form field, or -1 (which finds nothing, or which
+    the services refuse in words). Amounts go through `rupiah_parse`."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 13 else -1

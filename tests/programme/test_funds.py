@@ -127,3 +127,24 @@ def test_a_reference_typed_twice_for_other_money_is_refused_not_dropped(in_lpa_a
         grant_receive(donor="B", purpose="y", amount=250_000, date=day, reference="H-8")
     assert (refused.value.code, refused.value.field) == ("source_taken", "reference")
     assert account_balance(acc.BANK_GRANTS) == 100_000
+
+
+def test_the_funds_page_asks_for_figures_and_keeps_what_was_typed(lpa_a, make_staff):
+    from tests.conftest import client_on, host_of
+
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "bendahara"))
+    response = client.post(
+        "/dana/",
+        {
+            "action": "grant",
+            "donor": "Yayasan Donor",
+            "purpose": "alat kantor",
+            "amount": "lima ratus ribu",
+            "reference": "H-9",
+            "date": "2026-03-02",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="amount-error"' in page
+    assert "angka" in page and 'value="Yayasan Donor"' in page
