@@ -235,12 +235,17 @@ def ensure_any(user: Any, actions: tuple[Action, ...]) -> None:
     ensure(user, actions[0])
 
 
-def may_open(user: Any, view: Callable) -> bool:
-    """Whether `user` passes the page view's own `require` check (for links and menus)."""
+def may_open(user: Any, view: Callable, *, cache: dict | None = None) -> bool:
+    """Whether `user` passes the page view's own `require` check (for links and menus).
+    `cache` keeps each action's answer for the rest of a request."""
     actions = getattr(view, "required_actions_any", None)
     if actions is None:
         return True  # a view without a role check (sign-in, health, the API docs)
-    return user.is_authenticated and any(may(user, a) for a in actions)
+    cache = {} if cache is None else cache
+    for action in actions:
+        if action not in cache:
+            cache[action] = may(user, action)
+    return any(cache[a] for a in actions)
 
 
 class ActionPermission(BasePermission):

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from askesos.dates import format_date
 from askesos.errors import DomainError
 from askesos.money import format_number, format_rupiah
-from askesos.permissions import may
+from askesos.permissions import may_open
 
 register = template.Library()
 
@@ -60,12 +60,5 @@ def url_if_may(context, name: str, *args) -> str:
     if request is None:
         return ""
     url = reverse(name, args=args)
-    view = resolve(url).func
-    actions = getattr(view, "required_actions_any", None)
-    if actions is None:
-        return url
     cache = request.__dict__.setdefault("_askesos_may", {})  # one check per action a page
-    for action in actions:
-        if action not in cache:
-            cache[action] = may(request.user, action)
-    return url if any(cache[a] for a in actions) else ""
+    return url if may_open(request.user, resolve(url).func, cache=cache) else ""
