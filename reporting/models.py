@@ -15,9 +15,14 @@ class Finding(models.Model):
     class Kind(models.TextChoices):
         CLAIM_OVERDUE = "claim_overdue", _("Claim waiting past the service level")
         RESERVE_SHORT = "reserve_short", _("Claim reserve cannot cover approved claims")
+        RECONCILIATION_DIFFERENCE = (
+            "reconciliation_difference",
+            _("Books and bank statement disagree"),
+        )
+        RESERVE_LOW = "reserve_low", _("Claim reserve below three months' expected claims")
 
     lpa = models.ForeignKey("tenants.Lpa", on_delete=models.CASCADE, related_name="findings")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
     # What it is about, unique per LPA while open: "claim:KLM-2026-00012", "reserve".
     subject = models.CharField(max_length=60)
     summary = models.CharField(max_length=300)

@@ -21,6 +21,11 @@ class LpaError(DomainError):
             "The tenant template schema is not migrated. Run `askesos setup` first."
         ),
         "status_invalid": _("Unknown status: %(value)s."),
+        "bank_purpose_invalid": _("Unknown bank account purpose: %(value)s."),
+        "bank_number_invalid": _("An account number has 6 to 20 digits."),
+        "bank_name_required": _("Name the bank."),
+        "bank_holder_required": _("Name the account holder (the Tim Pengelola)."),
+        "bank_number_taken": _("Account %(number)s is already recorded for %(lpa)s."),
     }
 
 

@@ -119,3 +119,45 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.day} {self.state}"
+
+
+class BankAccountPurpose(models.TextChoices):
+    """Which bank account of the LPA's chart (programme.ledger.accounts) it is."""
+
+    RESERVE = "1201", _("Claim reserve (Cadangan Dana Klaim)")
+    SAVINGS = "1202", _("Premium savings")
+    REVOLVING = "1203", _("Revolving fund")
+    GRANTS = "1204", _("Grants")
+
+
+class LpaBankAccount(models.Model):
+    """An account the LPA holds at a bank, in the Tim Pengelola's name: where transfers
+    go (the reserve account) and whose statements reconcile which account of the books.
+    Public, because the province pays into it and a bank statement names only the
+    account number (MT940 `:25:`); an organisation's account carries no personal data."""
+
+    lpa = models.ForeignKey(
+        Lpa, on_delete=models.CASCADE, related_name="bank_accounts", verbose_name=_("LPA")
+    )
+    purpose = models.CharField(_("account"), max_length=4, choices=BankAccountPurpose.choices)
+    bank_name = models.CharField(_("bank"), max_length=60)
+    number = models.CharField(_("account number"), max_length=34, unique=True)
+    holder = models.CharField(_("account holder"), max_length=140)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("LPA bank account")
+        verbose_name_plural = _("LPA bank accounts")
+        ordering = ["lpa_id", "purpose"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lpa", "purpose"], name="lpa_bank_account_one_per_purpose"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__regex=r"^[0-9]{6,20}$"),
+                name="lpa_bank_account_number_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.number}"

@@ -30,7 +30,14 @@ from askesos.geo.models import Regency
 from programme.schemes.services import scheme_default, scheme_latest
 from tenants.clone import schema_clone
 from tenants.errors import LpaConflict, LpaError
-from tenants.models import Domain, LegalForm, Lpa, LpaStatus
+from tenants.models import (
+    BankAccountPurpose,
+    Domain,
+    LegalForm,
+    Lpa,
+    LpaBankAccount,
+    LpaStatus,
+)
 from tenants.schemas import template_pending_migrations
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{2,39}$")
@@ -201,3 +208,37 @@ def lpa_set_status(*, lpa: Lpa, status: str) -> Lpa:
             lpa.status = status
             lpa.save(update_fields=["status"])
         return lpa
+
+
+BANK_ACCOUNT_PATTERN = re.compile(r"^[0-9]{6,20}$")
+
+
+def lpa_bank_account_set(
+    *, lpa: Lpa, purpose: str, bank_name: str, number: str, holder: str
+) -> LpaBankAccount:
+    """Record (or change) the LPA's account for one purpose of its chart. An account
+    number belongs to one LPA and one purpose only."""
+    if purpose not in BankAccountPurpose.values:
+        raise LpaError("bank_purpose_invalid", field="purpose", value=purpose)
+    number = re.sub(r"[\s.-]", "", number or "")
+    if not BANK_ACCOUNT_PATTERN.match(number):
+        raise LpaError("bank_number_invalid", field="number")
+    bank_name = " ".join((bank_name or "").split())
+    holder = " ".join((holder or "").split())
+    if not bank_name:
+        raise LpaError("bank_name_required", field="bank_name")
+    if not holder:
+        raise LpaError("bank_holder_required", field="holder")
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        other = LpaBankAccount.objects.filter(number=number).exclude(lpa=lpa, purpose=purpose)
+        taken = other.select_related("lpa").first()
+        if taken is not None:
+            raise LpaConflict(
+                "bank_number_taken", field="number", number=number, lpa=taken.lpa.name
+            )
+        account, _created = LpaBankAccount.objects.update_or_create(
+            lpa=lpa,
+            purpose=purpose,
+            defaults={"bank_name": bank_name[:60], "number": number, "holder": holder[:140]},
+        )
+        return account

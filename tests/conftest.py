@@ -41,6 +41,11 @@ LPA_C = dict(
 PASSWORD = "rahasia-uji-123"
 
 
+def bank_number(lpa_index: int, purpose: str) -> str:
+    """The test LPAs' account numbers: A's reserve (1201) is 9000011201."""
+    return f"9{lpa_index:05d}{purpose}"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker):
     """The test database, always (pytest-django's own fixture creates it only when a
@@ -51,8 +56,9 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
     from askesos.geo.services import wilayah_load
     from askesos.workdays.services import holidays_load
     from programme.schemes.services import schemes_load_shipped
+    from tenants.models import BankAccountPurpose
     from tenants.schemas import template_migrate
-    from tenants.services import lpa_provision
+    from tenants.services import lpa_bank_account_set, lpa_provision
 
     with django_db_blocker.unblock():
         db_cfg = setup_databases(
@@ -66,8 +72,16 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
         wilayah_load()
         schemes_load_shipped()
         holidays_load(years=range(2024, 2029))
-        for data in (LPA_A, LPA_B, LPA_C):
-            lpa_provision(**data)
+        for index, data in enumerate((LPA_A, LPA_B, LPA_C), start=1):
+            lpa = lpa_provision(**data)
+            for purpose in BankAccountPurpose.values:
+                lpa_bank_account_set(
+                    lpa=lpa,
+                    purpose=purpose,
+                    bank_name="Bank Uji",
+                    number=bank_number(index, purpose),
+                    holder=f"Tim Pengelola {data['name']}",
+                )
     yield
     # Threads (the live server, the in-process Celery worker) and forked migration
     # workers leave sessions of their own; end them all, from a connection of our own,
