@@ -100,6 +100,7 @@ SHARED_APPS = [
     "askesos.workdays",
     "programme.schemes",
     "programme.registry",
+    "programme.subsidies",
     "programme.dbfunctions",
     "reporting",
 ]
