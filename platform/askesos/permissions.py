@@ -51,6 +51,10 @@ class Action(StrEnum):
     GOV_REPORT_APPROVE = "gov.report.approve"
     GOV_MONITORING_RECORD = "gov.monitoring.record"
     GOV_AUDIT_EXPORT = "gov.audit.export"
+    GOV_BUDGET_MANAGE = "gov.budget.manage"
+    GOV_ALLOCATION_MANAGE = "gov.allocation.manage"
+    GOV_TRANSFER_PREPARE = "gov.transfer.prepare"
+    GOV_TRANSFER_APPROVE = "gov.transfer.approve"
 
 
 _ALL_LPA_READ = {
@@ -100,6 +104,10 @@ GOVERNMENT_ROLE_ACTIONS: dict[GovernmentRole, frozenset[Action]] = {
             Action.GOV_LPA_SUSPEND,
             Action.GOV_REPORT_APPROVE,
             Action.GOV_AUDIT_EXPORT,
+            Action.GOV_BUDGET_MANAGE,
+            Action.GOV_ALLOCATION_MANAGE,
+            Action.GOV_TRANSFER_PREPARE,
+            Action.GOV_TRANSFER_APPROVE,
         }
     ),
     GovernmentRole.PENGENDALI: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
@@ -107,8 +115,17 @@ GOVERNMENT_ROLE_ACTIONS: dict[GovernmentRole, frozenset[Action]] = {
     GovernmentRole.AUDITOR: frozenset(_GOV_READ | {Action.GOV_AUDIT_EXPORT}),
 }
 
-# Appointing an LPA is the province's act (or the ministry's); districts propose.
-_PROVISIONING_LEVELS = {GovernmentLevel.MINISTRY, GovernmentLevel.PROVINCE}
+# Which office levels may do an action at all (the role decides the rest). Appointing
+# an LPA is the province's act (or the ministry's); districts propose. The ministry
+# records budgets and shares them among provinces; a province shares its part among its
+# LPAs and pays them (a different officer approves each batch: programme.subsidies).
+_ACTION_LEVELS = {
+    Action.GOV_LPA_PROVISION: {GovernmentLevel.MINISTRY, GovernmentLevel.PROVINCE},
+    Action.GOV_BUDGET_MANAGE: {GovernmentLevel.MINISTRY},
+    Action.GOV_ALLOCATION_MANAGE: {GovernmentLevel.PROVINCE},
+    Action.GOV_TRANSFER_PREPARE: {GovernmentLevel.PROVINCE},
+    Action.GOV_TRANSFER_APPROVE: {GovernmentLevel.PROVINCE},
+}
 
 
 class AccessDenied(PermissionDeniedError):
@@ -131,7 +148,8 @@ def role_may(role: LpaRole | str, action: Action) -> bool:
 def government_role_may(scope: Any, action: Action) -> bool:
     if action not in GOVERNMENT_ROLE_ACTIONS.get(GovernmentRole(scope.role), frozenset()):
         return False
-    if action == Action.GOV_LPA_PROVISION and scope.level not in _PROVISIONING_LEVELS:
+    levels = _ACTION_LEVELS.get(action)
+    if levels is not None and scope.level not in levels:
         return False
     return True
 

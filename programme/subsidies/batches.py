@@ -137,7 +137,7 @@ def batch_build(
             amount = left[allocation.pk] if amount is None else amount
             if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
                 raise SubsidyError(
-                    "allocation_paid", field="allocations", lpa=allocation.lpa.name, batch="-"
+                    "allocation_fully_paid", field="allocations", lpa=allocation.lpa.name
                 )
             if amount > left[allocation.pk]:
                 raise SubsidyConflict(

@@ -61,7 +61,13 @@ EXPECTED_GOV = {
     A.GOV_REPORT_APPROVE: {OFF},
     A.GOV_MONITORING_RECORD: {TPG, TPD},
     A.GOV_AUDIT_EXPORT: {OFF, AUD},
+    A.GOV_BUDGET_MANAGE: {OFF},
+    A.GOV_ALLOCATION_MANAGE: {OFF},
+    A.GOV_TRANSFER_PREPARE: {OFF},
+    A.GOV_TRANSFER_APPROVE: {OFF},
 }
+# The level at which the role matrix is checked: the one an action belongs to.
+PROVINCE_ACTIONS = {A.GOV_ALLOCATION_MANAGE, A.GOV_TRANSFER_PREPARE, A.GOV_TRANSFER_APPROVE}
 
 
 def test_every_action_is_in_exactly_one_expected_table():
@@ -77,8 +83,9 @@ def test_lpa_role_matrix(role, action):
 
 @pytest.mark.parametrize("role", list(GovernmentRole))
 @pytest.mark.parametrize("action", list(EXPECTED_GOV))
-def test_government_role_matrix_at_ministry_level(role, action):
-    scope = type("Scope", (), {"role": role, "level": GovernmentLevel.MINISTRY})()
+def test_government_role_matrix_at_the_actions_level(role, action):
+    level = GovernmentLevel.PROVINCE if action in PROVINCE_ACTIONS else GovernmentLevel.MINISTRY
+    scope = type("Scope", (), {"role": role, "level": level})()
     assert government_role_may(scope, action) == (role in EXPECTED_GOV[action])
 
 
@@ -101,6 +108,21 @@ def test_lpa_roles_are_separated_for_money():
 def test_only_province_and_ministry_appoint_lpas(level, may_provision):
     scope = type("Scope", (), {"role": GovernmentRole.OFFICER, "level": level})()
     assert government_role_may(scope, A.GOV_LPA_PROVISION) is may_provision
+
+
+@pytest.mark.parametrize(
+    ("action", "levels"),
+    [
+        (A.GOV_BUDGET_MANAGE, {GovernmentLevel.MINISTRY}),
+        (A.GOV_ALLOCATION_MANAGE, {GovernmentLevel.PROVINCE}),
+        (A.GOV_TRANSFER_PREPARE, {GovernmentLevel.PROVINCE}),
+        (A.GOV_TRANSFER_APPROVE, {GovernmentLevel.PROVINCE}),
+    ],
+)
+def test_the_ministry_budgets_and_provinces_allocate_and_pay(action, levels):
+    for level in GovernmentLevel:
+        scope = type("Scope", (), {"role": GovernmentRole.OFFICER, "level": level})()
+        assert government_role_may(scope, action) is (level in levels)
 
 
 def test_no_government_role_may_act_inside_an_lpa():
