@@ -1,7 +1,7 @@
 """URLs of the government portal (BASE_DOMAIN): national data and rollups only."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from askesos.geo import api as geo_api
 from askesos.urls_common import common_urlpatterns
@@ -16,6 +16,7 @@ handler500 = "askesos.errors.server_error"
 urlpatterns = [
     *common_urlpatterns("askesos.urls_public"),
     path("dasbor/", reporting_views.government_dashboard, name="dashboard"),
+    path("", include("programme.subsidies.urls_public")),
     path("api/lpas/", tenants_api.LpaListApi.as_view(), name="api-lpa-list"),
     path("api/lpas/<slug:slug>/", tenants_api.LpaDetailApi.as_view(), name="api-lpa-detail"),
     path("api/wilayah/provinces/", geo_api.ProvinceListApi.as_view(), name="api-provinces"),

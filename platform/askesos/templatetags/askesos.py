@@ -23,6 +23,12 @@ def angka(number: int) -> str:
 
 
 @register.filter
+def subtract(amount: int, other: int | None) -> int:
+    """{{ budget|subtract:allocated }}: what is left (an empty `other` is nothing)."""
+    return int(amount) - int(other or 0)
+
+
+@register.filter
 def get_item(mapping, key):
     """{{ mapping|get_item:key }}: dictionary lookup with a variable key."""
     return mapping.get(key) if mapping else None
