@@ -16,6 +16,25 @@ LEGACY_TASKS = {
 }
 
 
+# Platform-wide periodic tasks (not per LPA by day): (schedule name, task, minute, hour).
+# The subsidy jobs: ask the bank for confirmations, and post what is confirmed (posting
+# also follows each import at once; this round catches a posting task that was lost).
+PERIODIC_TASKS = (
+    (
+        "Subsidi: konfirmasi bank (tiap 30 menit)",
+        "programme.subsidies.tasks.confirmations_import_task",
+        "*/30",
+        "*",
+    ),
+    (
+        "Subsidi: bukukan transfer (tiap 30 menit)",
+        "programme.subsidies.tasks.transfers_post_dispatch",
+        "15,45",
+        "*",
+    ),
+)
+
+
 def schedules_install() -> int:
     """Create the missing schedules; returns how many were created."""
     for periodic in PeriodicTask.objects.filter(task__in=LEGACY_TASKS):
@@ -36,6 +55,19 @@ def schedules_install() -> int:
         _task, was_created = PeriodicTask.objects.get_or_create(
             name=job.schedule,
             defaults={"task": DISPATCH_TASK, "args": json.dumps([job.name]), "crontab": crontab},
+        )
+        created += was_created
+    for name, task, minute, hour in PERIODIC_TASKS:
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone="Asia/Jakarta",
+        )
+        _task, was_created = PeriodicTask.objects.get_or_create(
+            name=name, defaults={"task": task, "crontab": crontab}
         )
         created += was_created
     return created

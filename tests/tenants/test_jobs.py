@@ -29,7 +29,7 @@ from tenants.jobs import (
     job_run_day,
 )
 from tenants.models import JobRun, JobRunState, JobTrigger, Lpa, LpaStatus
-from tenants.schedules import DISPATCH_TASK, schedules_install
+from tenants.schedules import DISPATCH_TASK, PERIODIC_TASKS, schedules_install
 from tests.programme.conftest import KONAWE_VILLAGE, paid_in, person
 from tests.tenants import jobs_helpers
 from tests.tenants.jobs_helpers import NAME
@@ -397,16 +397,26 @@ def test_setup_installs_one_schedule_per_job_and_points_old_ones_at_the_dispatch
     created = schedules_install()
     again = schedules_install()
 
-    assert (created, again) == (1, 0)
+    # Every job's schedule but the operator's one, and the platform-wide tasks.
+    assert (created, again) == (len(DAILY_JOBS) - 1 + len(PERIODIC_TASKS), 0)
     installed = {
         task.name: (task.task, json.loads(task.args), task.crontab.hour, task.crontab.minute)
         for task in PeriodicTask.objects.filter(task=DISPATCH_TASK)
     }
-    assert installed == {
-        # The operator's time (02:45) is kept; only the task it calls changed.
-        "Premi: tunggakan dan gugur (harian)": (DISPATCH_TASK, ["arrears"], "2", "45"),
-        "Klaim: batas layanan dan cadangan (harian)": (DISPATCH_TASK, ["claims-sla"], "6", "0"),
-    }
+    assert len(installed) == len(DAILY_JOBS)
+    # The operator's time (02:45) is kept; only the task it calls changed.
+    assert installed["Premi: tunggakan dan gugur (harian)"] == (
+        DISPATCH_TASK,
+        ["arrears"],
+        "2",
+        "45",
+    )
+    assert installed["Klaim: batas layanan dan cadangan (harian)"] == (
+        DISPATCH_TASK,
+        ["claims-sla"],
+        "6",
+        "0",
+    )
 
 
 # --- the admin -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from askesos.geo.services import wilayah_load
 from askesos.workdays.services import holidays_load
 from programme.schemes.services import schemes_load_shipped
+from programme.subsidies.services import rates_load_shipped
 from tenants.schedules import schedules_install
 from tenants.schemas import all_schemas_migrate
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         schemes = schemes_load_shipped()
         self.stdout.write(f"schemes: {', '.join(str(s) for s in schemes)}")
         schedules_install()
+        rates = rates_load_shipped()
+        self.stdout.write(f"subsidy rates: {rates} fiscal years added")
         year = time.localtime().tm_year
         added = holidays_load(years=range(2020, year + 3))
         self.stdout.write(f"public holidays 2020-{year + 2}: {added} added")
