@@ -210,6 +210,7 @@ class Cleanup:
         # Jobs dispatched by the test ran for every LPA, the session's ones too.
         JobRun.objects.filter(started_at__gte=self.started).delete()
         users = list(User.objects.filter(username__in=self.usernames).values_list("pk", flat=True))
+        _subsidies_delete()
         for lpa in Lpa.objects.filter(slug__in=self.lpa_slugs):
             lpa.delete(force_drop=True)
         if users:
@@ -220,6 +221,23 @@ class Cleanup:
                     Membership.objects.filter(user_id__in=users).delete()
                     LogEntry.objects.filter(actor_id__in=users).delete()
             User.objects.filter(pk__in=users).delete()
+
+
+def _subsidies_delete() -> None:
+    """Subsidy rows hold the LPAs and users a committed test made; outside committed
+    tests every such row is rolled back, so whatever is here is the test's."""
+    from programme.subsidies import models as s
+
+    for model in (
+        s.TransferEvent,
+        s.BankFile,
+        s.Transfer,
+        s.TransferBatch,
+        s.LpaAllocation,
+        s.ProvinceAllocation,
+        s.Budget,
+    ):
+        model.objects.all().delete()
 
 
 @pytest.fixture

@@ -306,6 +306,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # each (docs/decisions/0003). Recycle worker processes, and their connections, often.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_MAX_TASKS_PER_CHILD", "200"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died (SIGKILL, power) is handed out again after this many seconds
+# (Redis has no acknowledgement of its own). Longer than any task runs: a task still
+# running when it passes would be handed out twice (harmless, every task is idempotent,
+# but wasted work).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
