@@ -167,4 +167,5 @@ def statement_finish(draft: StatementDraft, problems: list[LineProblem]) -> Stat
 
 
 def by_line(problems: list[LineProblem]) -> tuple[LineProblem, ...]:
-    return tuple(sorted(problems, key=lambda problem: problem.line))
+    """In file order; at one line, "statement not read" before why."""
+    return tuple(sorted(problems, key=lambda p: (p.line, p.code != "statement_not_read")))
