@@ -336,6 +336,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # mt-940 logs every line it cannot match, with the bank's data, at ERROR; we
+        # report such a line to the user as a LineProblem instead (programme.bank).
+        "mt940": {"level": "CRITICAL"},
     },
 }
 

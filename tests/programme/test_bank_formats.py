@@ -281,6 +281,16 @@ def test_mt940_broken_line_is_reported_with_its_line_number_and_other_statements
     assert codes(parsed) == [(2, "statement_not_read"), (5, "date_invalid")]
 
 
+def test_mt940_line_only_the_library_refuses_is_still_a_problem_at_its_line():
+    content = TWO_STATEMENTS.replace(":28C:13/1\n", ":28C:13/1\n:13D:gisteren\n")
+
+    parsed = formats.statement_mt940_parse(content.encode())
+
+    assert [s.reference for s in parsed.statements] == ["STM0001"]
+    assert codes(parsed) == [(13, "statement_not_read"), (16, "tag_unreadable")]
+    assert parsed.problems[1].params == {"tag": ":13D:", "value": "gisteren"}
+
+
 def test_mt940_in_another_currency_is_refused():
     content = TWO_STATEMENTS.replace("IDR", "USD", 2)
 

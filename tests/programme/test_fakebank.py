@@ -174,6 +174,19 @@ def test_a_restarted_bank_remembers_payments_rules_and_accounts(tmp_path):
     assert (tmp_path / "batches" / "SUB-R.csv").exists()
 
 
+class ABanksOwnConnector:
+    """What a real bank's connector looks like to connector(): built without arguments."""
+
+    def batch_send(self, *, batch_reference, instructions):
+        raise NotImplementedError
+
+    def confirmations_fetch(self):
+        return []
+
+    def statements_fetch(self, *, account_number, since):
+        return []
+
+
 def test_connector_follows_settings_and_an_unreachable_bank_is_a_clear_error(settings, tmp_path):
     with socket.socket() as probe:  # a port where nothing listens
         probe.bind(("127.0.0.1", 0))
@@ -185,6 +198,8 @@ def test_connector_follows_settings_and_an_unreachable_bank_is_a_clear_error(set
         connector().statements_fetch(account_number="9000011201", since=None)
 
     assert unreachable.value.code == "bank_unreachable"
+    settings.BANK_CONNECTOR = "tests.programme.test_fakebank.ABanksOwnConnector"
+    assert isinstance(connector(), ABanksOwnConnector)
     settings.BANK_CONNECTOR = "programme.bank.connectors.FakeBankConnectorMissing"
     with pytest.raises(BankFileError) as unknown:
         connector()
