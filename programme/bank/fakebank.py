@@ -128,22 +128,26 @@ class FakeBank:
 
     def batch_receive(self, content: bytes) -> tuple[HTTPStatus, dict[str, Any]]:
         """Each instruction confirmed unless a rule says failed or returned; confirmed
-        money credited to the receiving account on the execution date. The same batch
-        again gives the same answer and pays nothing; a reference already paid in
-        another batch is not paid again."""
+        money credited to the receiving account on the execution date; failed and
+        returned ones credit nothing. The same batch again (the same transfers) gives
+        the same answer and pays nothing; a reference already paid in another batch is
+        not paid again."""
         try:
             batch = formats.batch_csv_parse(content)
         except BankFileError as error:
             raise Refused(HTTPStatus.BAD_REQUEST, error.code, error.message) from None
-        digest = hashlib.sha256(content).hexdigest()
+        # The transfers, not the bytes: a batch sent again the next day carries another
+        # execution date and is still the same batch.
+        transfers = [[i.reference, i.account_number, i.amount] for i in batch.instructions]
+        digest = hashlib.sha256(json.dumps(transfers).encode()).hexdigest()
         with self.lock:
             known = self.state["batches"].get(batch.reference)
             if known is not None:
-                if known["sha256"] != digest:
+                if known["transfers_sha256"] != digest:
                     raise Refused(
                         HTTPStatus.CONFLICT,
                         "batch_conflict",
-                        f"batch {batch.reference} was received with other content",
+                        f"batch {batch.reference} was received with other transfers",
                     )
                 return HTTPStatus.OK, {**known, "duplicate": True}
             (self.data_dir / "batches").mkdir(exist_ok=True)
@@ -179,7 +183,7 @@ class FakeBank:
                         reversal=False,
                     )
                 results.append({**payment, "duplicate": False})
-            answer = {"batch": batch.reference, "sha256": digest, "results": results}
+            answer = {"batch": batch.reference, "transfers_sha256": digest, "results": results}
             self.state["batches"][batch.reference] = answer
             self._save()
             return HTTPStatus.CREATED, {**answer, "duplicate": False}

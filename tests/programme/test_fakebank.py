@@ -95,6 +95,12 @@ def test_same_batch_sent_twice_is_paid_once_and_a_changed_batch_is_refused(bank)
     bank_connector.batch_send(batch_reference="SUB-A", instructions=batch)
     bank_connector.batch_send(batch_reference="SUB-A", instructions=batch)
     bank_connector.batch_send(batch_reference="SUB-B", instructions=batch)  # same payment again
+    next_day = formats.batch_csv_write(
+        batch_reference="SUB-A", instructions=batch, execution_date=D(2026, 10, 2)
+    )
+    again = urllib.request.Request(f"{bank}/batches", data=next_day.content, method="POST")
+    with urllib.request.urlopen(again, timeout=10) as response:
+        assert json.loads(response.read())["duplicate"] is True
 
     assert [c.reference for c in confirmations(bank_connector)] == ["ASKTRF000011"]
     (credited,) = statements(bank_connector, "9000011201")
