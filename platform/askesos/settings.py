@@ -66,6 +66,11 @@ NIK_INDEX_KEY = os.environ.get("NIK_INDEX_KEY") or "dev-only-nik-index-key"
 CLAIM_SLA_WORKING_DAYS = int(os.environ.get("CLAIM_SLA_WORKING_DAYS", "3"))
 # Claim documents: photos from a phone or scanned PDFs, never more than this each.
 CLAIM_DOCUMENT_MAX_BYTES = int(os.environ.get("CLAIM_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+# The bank (programme.bank.connectors): "fake" is the fake bank at BANK_FAKE_URL
+# (`python -m programme.bank.fakebank`), for tests and the demo; a real bank's connector
+# is the dotted path of its class.
+BANK_CONNECTOR = os.environ.get("BANK_CONNECTOR", "fake")
+BANK_FAKE_URL = os.environ.get("BANK_FAKE_URL", "http://127.0.0.1:8790")
 
 # Tenants are addressed as <slug>.<BASE_DOMAIN>; the portal for government users is
 # BASE_DOMAIN itself. "localhost" works in browsers without DNS: *.localhost is loopback.
@@ -339,6 +344,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # mt-940 logs every line it cannot match, with the bank's data, at ERROR; we
+        # report such a line to the user as a LineProblem instead (programme.bank).
+        "mt940": {"level": "CRITICAL"},
     },
 }
 

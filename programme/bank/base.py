@@ -26,6 +26,9 @@ class BankFileError(DomainError):
         "account_unknown": _("Account %(number)s is not a bank account of %(lpa)s."),
         "connector_unknown": _("Unknown bank connector %(name)s."),
         "bank_unreachable": _("The bank could not be reached: %(reason)s"),
+        "bank_refused": _("The bank refused the request: %(reason)s"),
+        "batch_empty": _("The batch has no payments."),
+        "instruction_invalid": _("Payment %(number)s (%(reference)s) cannot be sent: %(reason)s"),
     }
 
 
@@ -84,6 +87,9 @@ class StatementLine:
     reference: str  # the customer reference (ours, when we made the payment)
     bank_reference: str
     text: str  # :86: information to the account owner
+    # A reversal (MT940 RD/RC): a debit or credit taken back; `amount` is already
+    # signed as money in (RD) or out (RC).
+    reversal: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class Statement:
     closing_date: datetime.date
     closing_balance: int
     lines: tuple[StatementLine, ...]
+    reference: str = ""  # the bank's reference of the statement (MT940 :20:)
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,15 @@ class ParsedFile:
     statements: tuple[Statement, ...] = ()
     confirmations: tuple[Confirmation, ...] = ()
     problems: tuple[LineProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """An outgoing batch read back from its CSV (what the bank, or the fake, sees)."""
+
+    reference: str
+    execution_date: datetime.date
+    instructions: tuple[PaymentInstruction, ...]
 
 
 @dataclass(frozen=True)
