@@ -315,8 +315,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # (Redis has no acknowledgement of its own). Longer than any task runs: a task still
 # running when it passes would be handed out twice (harmless, every task is idempotent,
 # but wasted work).
+# The worker looks for such tasks every CELERY_RESTORE_SWEEP_SECONDS (kombu's default
+# is about 100 s).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_SWEEP_SECONDS", "100")),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
