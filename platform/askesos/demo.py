@@ -53,6 +53,15 @@ DEMO_GOVERNMENT = (
         "Dinas Sosial Provinsi Sulawesi Tenggara",
     ),
     (
+        "dinsos.sultra.2",
+        "Dinas Sosial Sulawesi Tenggara (pemeriksa)",
+        GovernmentLevel.PROVINCE,
+        GovernmentRole.OFFICER,
+        "74",
+        None,
+        "Dinas Sosial Provinsi Sulawesi Tenggara",
+    ),
+    (
         "dinsos.kendari",
         "Dinas Sosial Kota Kendari",
         GovernmentLevel.REGENCY,
@@ -114,6 +123,7 @@ def demo_data_create() -> DemoLogins:
     from programme.generator import generate
     from programme.participants.demo import demo_groups_create
     from programme.participants.models import Participant
+    from programme.subsidies.demo import demo_subsidies_create
 
     lpas, team = [], {}
     for name, slug, legal_form, regency, npwp in DEMO_LPAS:
@@ -130,8 +140,10 @@ def demo_data_create() -> DemoLogins:
             )
             membership_grant(lpa=lpa, user=user, role=role)
             team[slug][role.value] = user
+    government = {}
     for username, full_name, level, role, province, regency, office in DEMO_GOVERNMENT:
         user = user_get_or_create(username=username, password=DEMO_PASSWORD, full_name=full_name)
+        government[username] = user
         government_scope_assign(
             user=user,
             level=level,
@@ -149,4 +161,11 @@ def demo_data_create() -> DemoLogins:
     for lpa in lpas:
         demo_claims_create(lpa=lpa, staff=team[lpa.slug])
         demo_groups_create(lpa=lpa, officer=team[lpa.slug][LpaRole.PETUGAS_LAPANGAN.value])
+    # Needs the fake bank running (askesos demo starts it first).
+    demo_subsidies_create(
+        lpas=lpas,
+        ministry=government["kemensos"],
+        maker=government["dinsos.sultra"],
+        checker=government["dinsos.sultra.2"],
+    )
     return demo_logins()

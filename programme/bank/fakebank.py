@@ -429,10 +429,13 @@ def _health(url: str, timeout: float = 2.0) -> bool:
 
 
 @contextlib.contextmanager
-def fake_bank_process(port: int, data_dir: str | Path, *, wait: float = 30.0) -> Iterator[str]:
+def fake_bank_process(
+    port: int, data_dir: str | Path, *, wait: float = 30.0, preexec_fn: Any = None
+) -> Iterator[str]:
     """The fake bank as a real process (`python -m programme.bank.fakebank`) while the
     block runs; gives its URL. Port 0 takes any free port. Its stderr goes to
-    data_dir/fakebank.log."""
+    data_dir/fakebank.log. `preexec_fn` runs in the child before it starts (the demo
+    makes the bank end with it even when the demo is killed)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     root = Path(__file__).resolve().parents[2]
@@ -444,7 +447,13 @@ def fake_bank_process(port: int, data_dir: str | Path, *, wait: float = 30.0) ->
     command += ["--data-dir", str(data_dir)]
     with open(data_dir / "fakebank.log", "ab") as log:
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=log, env=env, text=True, cwd=root
+            command,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            text=True,
+            cwd=root,
+            preexec_fn=preexec_fn,
         )
     try:
         url = _listening_url(process, wait)

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -27,6 +28,7 @@ from django.db import connection
 from askesos import embedded
 from askesos.demo import DEMO_PASSWORD, DemoLogins, demo_data_create, demo_logins
 from askesos.tasks import worker_ping
+from programme.bank.fakebank import fake_bank_process
 from tenants.models import Lpa
 
 RUNNING_FILE = "demo.json"
@@ -59,8 +61,19 @@ class Command(BaseCommand):
         signal.signal(signal.SIGHUP, _interrupt)
         self._output = _Relay(self.stdout)
         processes: list[subprocess.Popen] = []
+        bank = contextlib.ExitStack()
         try:
             call_command("setup")
+            # The fake bank (programme.bank.fakebank) stands in for the government bank:
+            # the demo's transfers go through it, and the worker fetches its statements.
+            url = bank.enter_context(
+                fake_bank_process(
+                    port=0,
+                    data_dir=Path(settings.MEDIA_ROOT).parent / "fakebank",
+                    preexec_fn=_end_with_parent,
+                )
+            )
+            os.environ["BANK_FAKE_URL"] = settings.BANK_FAKE_URL = url
             demo_data_create()
             processes = self._start(bind, port)
             _running_write(port)
@@ -78,6 +91,7 @@ class Command(BaseCommand):
             self._output.write("\nberhenti / stopping ...")
         finally:
             self._stop(processes)
+            bank.close()
             _running_clear()
 
     def _start(self, bind: str, port: int) -> list[subprocess.Popen]:
