@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("programme.participants.urls")),
     path("", include("programme.ledger.urls")),
     path("", include("programme.claims.urls")),
+    path("", include("programme.banking.urls")),
 ]
