@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from programme.ledger.services import Line, account_balance, entry_post, month_o
 from reporting.findings import finding_raise, finding_resolve
 from reporting.models import Finding, ReconciliationStatus
 from tenants.selectors import lpa_current
+
+logger = logging.getLogger(__name__)
 
 BANK_ACCOUNTS = (acc.BANK_RESERVE, acc.BANK_SAVINGS, acc.BANK_REVOLVING, acc.BANK_GRANTS)
 # Interest credited to a bank account belongs to that account's fund.
@@ -113,6 +116,17 @@ def _parse(name: str, content: bytes) -> ParsedFile:
         # The file as a whole cannot be read: the report says why, the file is kept.
         return ParsedFile(
             problems=(LineProblem(line=0, code=f"file:{exc.code}", params=exc.params),)
+        )
+    except Exception:  # a file from outside that trips the parser: reported, not a 500
+        logger.exception("statement file %s could not be parsed", name)
+        return ParsedFile(
+            problems=(
+                LineProblem(
+                    line=0,
+                    code="file:file_format",
+                    params={"format": "MT940", "reason": "unreadable"},
+                ),
+            )
         )
 
 

@@ -117,9 +117,9 @@ def reconciliation_page(request, code: str):
     account = _account_or_404(code)
     error, error_line = None, None
     if request.method == "POST":
+        ensure(request.user, Action.BANK_RECONCILE)  # a refusal is the 403 page
         action = request.POST.get("action", "")
         try:
-            ensure(request.user, Action.BANK_RECONCILE)
             _act(request, account, action)
         except DomainError as exc:
             error, error_line = exc, _int(request.POST.get("line"))

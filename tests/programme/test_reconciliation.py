@@ -322,3 +322,31 @@ def test_the_fetch_job_imports_each_file_once(in_lpa_a):
     assert (RESERVE, OCT31) in asked and StatementFile.objects.get().source == "bank"
     result = reconcile_day(on=D(2026, 11, 21))
     assert result["accounts"] == {"1201": "agrees"}
+
+
+def test_a_shared_reference_wins_over_the_nearer_date(in_lpa_a):
+    _subsidy(1_000_000, on=D(2026, 10, 5), reference="APBN-A5")
+    _subsidy(1_000_000, on=D(2026, 10, 6), reference="APBN-B6")
+
+    _import(
+        _october(
+            Movement(D(2026, 10, 6), 1_000_000, reference="APBN-A5"),
+            Movement(D(2026, 10, 6), 1_000_000, text="Transfer APBN-B6"),
+        )
+    )
+
+    matched = {
+        line.line: line.journal_line.entry.source_key
+        for line in StatementLine.objects.select_related("journal_line__entry")
+    }
+    assert sorted(matched.values()) == ["subsidy:APBN-A5", "subsidy:APBN-B6"]
+    first = StatementLine.objects.get(reference="APBN-A5")
+    assert first.journal_line.entry.source_key == "subsidy:APBN-A5"
+
+
+def test_a_file_that_is_not_a_statement_is_kept_with_its_report(in_lpa_a, bank_media):
+    record = _import(b"bukan rekening koran\n", name="catatan.txt")
+
+    assert record.state == "refused" and record.problems[0]["code"].startswith("file:")
+    assert services.problem_text(record.problems[0])
+    assert (Path(bank_media) / record.path).exists()

@@ -113,7 +113,7 @@ def test_a_role_without_the_action_may_look_but_not_act(in_lpa_a, make_staff):
     refused = client.post(
         reverse("bank-reconciliation", args=["1201"]), {"action": "post", "line": charge.pk}
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert _upload(client, b"x").status_code == 403
     connection.set_tenant(in_lpa_a)
     assert not JournalEntry.objects.filter(source_key__startswith="bank-line:").exists()
