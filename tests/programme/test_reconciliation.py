@@ -350,3 +350,36 @@ def test_a_file_that_is_not_a_statement_is_kept_with_its_report(in_lpa_a, bank_m
     assert record.state == "refused" and record.problems[0]["code"].startswith("file:")
     assert services.problem_text(record.problems[0])
     assert (Path(bank_media) / record.path).exists()
+
+
+def test_the_daily_reconcile_job_runs_once_per_day_and_is_recorded(in_lpa_a):
+    from tenants.jobs import DAILY_JOBS, job_run_day
+
+    _subsidy()
+    _import(_october(Movement(OCT1, 5_000_000)))
+
+    outcome = job_run_day(job=DAILY_JOBS["reconcile"], lpa=in_lpa_a, day=D(2026, 11, 20))
+    again = job_run_day(job=DAILY_JOBS["reconcile"], lpa=in_lpa_a, day=D(2026, 11, 20))
+
+    assert outcome.state == "done" and again.state == "skipped"
+    assert outcome.result == {"accounts": {"1201": "agrees"}, "reserve_adequate": True}
+
+
+def test_a_bank_that_cannot_be_reached_fails_the_fetch_day(in_lpa_a, monkeypatch):
+    from dataclasses import replace
+
+    from programme.banking import tasks
+    from tenants.jobs import DAILY_JOBS, job_run_day
+
+    def unreachable(*, account_number, since):
+        raise BankFileError("bank_unreachable", reason="timeout")
+
+    def work(*, on):
+        return tasks.statements_fetch_day(on=on, fetch=unreachable)
+
+    monkeypatch.setattr(tasks, "fetch_day_unreachable", work, raising=False)
+    job = replace(DAILY_JOBS["bank-statements"], work=f"{tasks.__name__}.fetch_day_unreachable")
+
+    outcome = job_run_day(job=job, lpa=in_lpa_a, day=D(2026, 11, 20))
+
+    assert outcome.state == "failed" and "timeout" in outcome.error
