@@ -581,7 +581,7 @@ def reconciliation_view(*, account: str) -> ReconciliationView:
     window = _window(account)
     matched = list(
         StatementLine.objects.filter(statement__account=account, journal_line__isnull=False)
-        .select_related("journal_line__entry")
+        .select_related("journal_line__entry", "matched_by")
         .order_by("-value_date", "-pk")[:200]
     )
     bank_open = list(_unmatched_bank(account))

@@ -72,6 +72,9 @@ def test_the_bendahara_uploads_a_statement_and_posts_the_charge_from_the_screen(
     assert posted.status_code == 302
     connection.set_tenant(in_lpa_a)
     assert JournalEntry.objects.filter(source_key=f"bank-line:{charge.pk}").count() == 1
+    matched = client.get(reverse("bank-reconciliation", args=["1201"])).content.decode()
+    assert bendahara.username in matched  # who posted it
+    connection.set_tenant(in_lpa_a)
     assert services.reconciliation_latest(account="1201").state == "agrees"
     again = client.post(reverse("bank-reconciliation", args=["1201"]), {"action": "reconcile"})
     assert again.status_code == 302
