@@ -23,6 +23,10 @@ PROBLEM_MESSAGES = {
         "Statement %(number)s is for account %(number_account)s, which is not a bank "
         "account of this LPA; it was not imported."
     ),
+    "statement_dates": _(
+        "Statement %(number)s of account %(number_account)s closes (%(closing)s) before it "
+        "opens; it was not imported."
+    ),
     "statement_duplicate": _(
         "Statement %(number)s of account %(number_account)s (to %(closing)s) was already "
         "imported on %(date)s from %(name)s; it was not imported again."

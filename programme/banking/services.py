@@ -98,12 +98,23 @@ def _store(sha: str, name: str, content: bytes) -> str:
     return relative
 
 
+def _plain(value: Any) -> Any:
+    """A problem's parameter as JSON: dates as ISO text, anything unusual as text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
 def _problem(problem: LineProblem) -> dict[str, Any]:
     return {
         "line": problem.line,
         "code": problem.code,
-        "params": dict(problem.params),
-        "text": problem.text[:400],
+        "params": {str(k): _plain(v) for k, v in problem.params.items()},
+        "text": str(problem.text or "")[:400],
     }
 
 
@@ -197,6 +208,11 @@ def _statements_store(record: StatementFile, parsed: ParsedFile) -> set[str]:
                 {"line": first_line, "code": "account_unknown", "params": facts, "text": ""}
             )
             continue
+        if statement.closing_date < statement.opening_date:
+            problems.append(
+                {"line": first_line, "code": "statement_dates", "params": facts, "text": ""}
+            )
+            continue
         earlier = (
             BankStatement.objects.filter(
                 account=account, number=statement.number, closing_date=statement.closing_date
@@ -218,16 +234,28 @@ def _statements_store(record: StatementFile, parsed: ParsedFile) -> set[str]:
                 }
             )
             continue
-        row = BankStatement.objects.create(
-            file=record,
-            account=account,
-            account_number=statement.account_number,
-            number=statement.number,
-            opening_date=statement.opening_date,
-            opening_balance=statement.opening_balance,
-            closing_date=statement.closing_date,
-            closing_balance=statement.closing_balance,
-        )
+        try:
+            with transaction.atomic():  # the same statement stored at this moment elsewhere
+                row = BankStatement.objects.create(
+                    file=record,
+                    account=account,
+                    account_number=statement.account_number,
+                    number=statement.number,
+                    opening_date=statement.opening_date,
+                    opening_balance=statement.opening_balance,
+                    closing_date=statement.closing_date,
+                    closing_balance=statement.closing_balance,
+                )
+        except IntegrityError:
+            problems.append(
+                {
+                    "line": first_line,
+                    "code": "statement_duplicate",
+                    "params": {**facts, "date": today().isoformat(), "name": "-"},
+                    "text": "",
+                }
+            )
+            continue
         StatementLine.objects.bulk_create(
             StatementLine(
                 statement=row,
