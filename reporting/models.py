@@ -44,3 +44,36 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lpa_id} {self.kind} {self.subject}"
+
+
+class ReconciliationStatus(models.Model):
+    """Where each LPA's books and bank stand, per bank account, written by the LPA's
+    reconciliation (an upsert on lpa + account). Public and without personal data, so
+    the district reads it without entering the LPA."""
+
+    class State(models.TextChoices):
+        AGREES = "agrees", _("Books and bank agree")
+        DIFFERENCE = "difference", _("Difference open")
+        NO_STATEMENT = "no_statement", _("No statement this month")
+
+    lpa = models.ForeignKey(
+        "tenants.Lpa", on_delete=models.CASCADE, related_name="reconciliation_statuses"
+    )
+    account = models.CharField(max_length=4)
+    month = models.DateField()  # first day of the month of the statement's closing date
+    state = models.CharField(max_length=12, choices=State.choices)
+    difference = models.BigIntegerField(default=0)  # bank - books
+    statement_closing_date = models.DateField(null=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["lpa_id", "account"]
+        constraints = [
+            models.UniqueConstraint(fields=["lpa", "account"], name="reconciliation_status_once"),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="reconciliation_status_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lpa_id} {self.account} {self.state}"

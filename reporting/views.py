@@ -5,6 +5,7 @@ from askesos.permissions import Action, require, scope_of
 from programme.claims.sla import sla_limit
 from programme.registry.selectors import nik_conflicts_for_scope, participants_by_lpa
 from reporting.findings import findings_open_for_scope
+from reporting.reconciliation import reconciliation_status_for_scope
 from tenants.models import LpaStatus
 from tenants.selectors import lpa_list_for_scope
 
@@ -31,6 +32,7 @@ def government_dashboard(request):
             "lpas": lpas.order_by("regency_id", "name")[:200],
             "conflicts": nik_conflicts_for_scope(scope=scope)[:50],
             "findings": findings_open_for_scope(scope=scope)[:200],
+            "reconciliation": reconciliation_status_for_scope(scope=scope),
             "sla_limit": sla_limit(),
         },
     )

@@ -77,6 +77,20 @@ DAILY_JOBS: dict[str, DailyJob] = {
             schedule="Klaim: batas layanan dan cadangan (harian)",
             at=("0", "6"),
         ),
+        DailyJob(
+            name="bank-statements",
+            label=_("Bank statements fetched from the bank"),
+            work="programme.banking.tasks.statements_fetch_day",
+            schedule="Bank: ambil rekening koran (harian)",
+            at=("0", "2"),
+        ),
+        DailyJob(
+            name="reconcile",
+            label=_("Bank reconciliation and claim reserve adequacy"),
+            work="programme.banking.tasks.reconcile_day",
+            schedule="Bank: rekonsiliasi dan kecukupan cadangan (harian)",
+            at=("0", "3"),
+        ),
     )
 }
 

@@ -40,6 +40,7 @@ class Action(StrEnum):
     CLAIM_PAY = "lpa.claim.pay"
     BOOKS_VIEW = "lpa.books.view"
     LEDGER_POST = "lpa.ledger.post"
+    BANK_RECONCILE = "lpa.bank.reconcile"
     PERIOD_PREPARE = "lpa.period.prepare"
     PERIOD_SIGN = "lpa.period.sign"
     REPORT_SUBMIT = "lpa.report.submit"
@@ -75,11 +76,23 @@ LPA_ROLE_ACTIONS: dict[LpaRole, frozenset[Action]] = {
     ),
     LpaRole.BENDAHARA: frozenset(
         _ALL_LPA_READ
-        | {Action.PREMIUM_RECEIVE, Action.CLAIM_PAY, Action.LEDGER_POST, Action.PERIOD_PREPARE}
+        | {
+            Action.PREMIUM_RECEIVE,
+            Action.CLAIM_PAY,
+            Action.LEDGER_POST,
+            Action.BANK_RECONCILE,
+            Action.PERIOD_PREPARE,
+        }
     ),
     LpaRole.PEMASARAN: frozenset(_ALL_LPA_READ | {Action.PARTICIPANT_REGISTER}),
     LpaRole.PREMI_KEUANGAN: frozenset(
-        _ALL_LPA_READ | {Action.PREMIUM_RECORD, Action.PREMIUM_RECEIVE, Action.LEDGER_POST}
+        _ALL_LPA_READ
+        | {
+            Action.PREMIUM_RECORD,
+            Action.PREMIUM_RECEIVE,
+            Action.LEDGER_POST,
+            Action.BANK_RECONCILE,
+        }
     ),
     LpaRole.KLAIM: frozenset(_ALL_LPA_READ | {Action.CLAIM_SUBMIT, Action.CLAIM_VERIFY}),
     LpaRole.PETUGAS_LAPANGAN: frozenset(

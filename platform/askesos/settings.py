@@ -71,6 +71,13 @@ CLAIM_DOCUMENT_MAX_BYTES = int(os.environ.get("CLAIM_DOCUMENT_MAX_BYTES", str(5 
 # is the dotted path of its class.
 BANK_CONNECTOR = os.environ.get("BANK_CONNECTOR", "fake")
 BANK_FAKE_URL = os.environ.get("BANK_FAKE_URL", "http://127.0.0.1:8790")
+# Bank reconciliation: a statement line matches a ledger line of the same amount dated
+# at most this many days apart; statement files larger than this are refused unread.
+RECONCILE_DATE_TOLERANCE_DAYS = int(os.environ.get("RECONCILE_DATE_TOLERANCE_DAYS", "3"))
+BANK_STATEMENT_MAX_BYTES = int(os.environ.get("BANK_STATEMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+# Reserve adequacy: the claim reserve (1201) must hold this percentage of the claims
+# expected in the next three months, or the district gets a reserve_low finding.
+RESERVE_ADEQUACY_PERCENT = int(os.environ.get("RESERVE_ADEQUACY_PERCENT", "100"))
 
 # Tenants are addressed as <slug>.<BASE_DOMAIN>; the portal for government users is
 # BASE_DOMAIN itself. "localhost" works in browsers without DNS: *.localhost is loopback.
@@ -116,6 +123,7 @@ TENANT_APPS = [
     "programme.participants",
     "programme.ledger",
     "programme.claims",
+    "programme.banking",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

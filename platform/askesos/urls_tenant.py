@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("programme.ledger.urls")),
     path("", include("programme.claims.urls")),
     path("", include("programme.subsidies.urls_tenant")),
+    path("", include("programme.banking.urls")),
 ]

@@ -130,6 +130,7 @@ class EntryKind(models.TextChoices):
     GRANT = "grant", _("Grant received")
     GRANT_USE = "grant_use", _("Grant spent")
     EXPENSE = "expense", _("Operating expense")
+    INTEREST = "interest", _("Bank interest")
     REVERSAL = "reversal", _("Reversal")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from askesos.notes import Notes
+from askesos.notes import Notes, as_date
 
 
 def _benefit(key: Any) -> str:
@@ -50,8 +50,10 @@ ENTRY_NOTES = Notes(
         "grant": _("Grant from %(donor)s: %(purpose)s"),
         "grant_use": _("Grant from %(donor)s spent: %(description)s"),
         "claim_paid": _("Claim %(number)s, %(benefit)s, %(name)s"),
+        "bank_charge": _("Bank charge of %(day)s %(reference)s"),
+        "bank_interest": _("Bank interest of %(day)s %(reference)s"),
     },
-    formats={"benefit": _benefit},
+    formats={"benefit": _benefit, "day": as_date},
 )
 
 

@@ -153,3 +153,10 @@ def busy_lpa(whole_team):
     request = payments.payment_request_create(claims=[approved], actor=klaim)
     payments.payment_request_approve(request=request, actor=ketua)
     return {"to_verify": to_verify, "returned": returned}
+
+
+@pytest.fixture
+def bank_media(settings, tmp_path):
+    """Statement files written under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path

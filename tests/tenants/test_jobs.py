@@ -302,7 +302,7 @@ def test_run_job_refuses_an_unknown_job_naming_the_valid_ones(db):
 
     message = str(refused.value)
     assert "[job_unknown]" in message
-    assert "tunggakan" in message and "arrears, claims-sla" in message
+    assert "tunggakan" in message and "arrears, claims-sla, bank-statements, reconcile" in message
     assert not JobRun.objects.exists()
 
 
@@ -403,20 +403,18 @@ def test_setup_installs_one_schedule_per_job_and_points_old_ones_at_the_dispatch
         task.name: (task.task, json.loads(task.args), task.crontab.hour, task.crontab.minute)
         for task in PeriodicTask.objects.filter(task=DISPATCH_TASK)
     }
-    assert len(installed) == len(DAILY_JOBS)
-    # The operator's time (02:45) is kept; only the task it calls changed.
-    assert installed["Premi: tunggakan dan gugur (harian)"] == (
-        DISPATCH_TASK,
-        ["arrears"],
-        "2",
-        "45",
-    )
-    assert installed["Klaim: batas layanan dan cadangan (harian)"] == (
-        DISPATCH_TASK,
-        ["claims-sla"],
-        "6",
-        "0",
-    )
+    assert installed == {
+        # The operator's time (02:45) is kept; only the task it calls changed.
+        "Premi: tunggakan dan gugur (harian)": (DISPATCH_TASK, ["arrears"], "2", "45"),
+        "Klaim: batas layanan dan cadangan (harian)": (DISPATCH_TASK, ["claims-sla"], "6", "0"),
+        "Bank: ambil rekening koran (harian)": (DISPATCH_TASK, ["bank-statements"], "2", "0"),
+        "Bank: rekonsiliasi dan kecukupan cadangan (harian)": (
+            DISPATCH_TASK,
+            ["reconcile"],
+            "3",
+            "0",
+        ),
+    }
 
 
 # --- the admin -------------------------------------------------------------------------

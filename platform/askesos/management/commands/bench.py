@@ -4,14 +4,20 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = (
         "Run a benchmark and print a table. Available: provisioning, registry, premiums, "
-        "claims, daily."
+        "claims, daily, transfers."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "name", choices=["provisioning", "registry", "premiums", "claims", "daily"]
+            "name",
+            choices=["provisioning", "registry", "premiums", "claims", "daily", "transfers"],
         )
-        parser.add_argument("--lpas", type=int, default=None, help="premiums: only the first N")
+        parser.add_argument(
+            "--lpas", type=int, default=None, help="premiums: only the first N; transfers (2000)"
+        )
+        parser.add_argument(
+            "--lines", type=int, default=30, help="transfers: statement lines per LPA"
+        )
         parser.add_argument(
             "--processes",
             type=int,
@@ -40,6 +46,12 @@ class Command(BaseCommand):
             from askesos.bench import claims
 
             self.stdout.write("\n".join(claims.run(participants=options["claim_participants"])))
+            return
+        if name == "transfers":
+            from askesos.bench import transfers
+
+            lines = transfers.run(lpas=options["lpas"] or 2000, lines=options["lines"])
+            self.stdout.write("\n".join(lines))
             return
         if name == "daily":
             from askesos.bench import daily

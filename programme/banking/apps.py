@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class BankingConfig(AppConfig):
+    """Tenant app: bank statements, their reconciliation with the books, and the
+    claim reserve's adequacy (docs/subsystems/reconciliation.md)."""
+
+    name = "programme.banking"
+    label = "banking"
+    verbose_name = "Rekonsiliasi bank"
