@@ -19,10 +19,11 @@ def lpas_for_jobs() -> QuerySet[Lpa]:
     return Lpa.objects.filter(is_ready=True, status=LpaStatus.ACTIVE).order_by("pk")
 
 
-def lpas_fan_out(task: Any, *args: Any) -> int:
-    """Send `task(*args)` once into every ready, active LPA; returns how many."""
+def lpas_fan_out(task: Any, *args: Any, stagger: float = STAGGER_SECONDS) -> int:
+    """Send `task(*args)` once into every ready, active LPA, `stagger` seconds apart
+    (so that many workers do not all hit the database at once); returns how many."""
     schemas = list(lpas_for_jobs().values_list("schema_name", flat=True))
     for index, schema in enumerate(schemas):
         with schema_context(schema):
-            task.apply_async(args=list(args), countdown=index * STAGGER_SECONDS)
+            task.apply_async(args=list(args), countdown=index * stagger or None)
     return len(schemas)

@@ -140,10 +140,16 @@ def _parse(name: str, content: bytes) -> ParsedFile:
 
 
 def statement_file_import(
-    *, name: str, content: bytes, actor: Any, source: str = StatementFile.Source.UPLOAD
+    *,
+    name: str,
+    content: bytes,
+    actor: Any,
+    source: str = StatementFile.Source.UPLOAD,
+    reconcile_after: bool = True,
 ) -> StatementFile:
     """Keep the file, store its good statements, report the rest; then reconcile the
-    accounts it touched. The same file again is refused, naming the first import."""
+    accounts it touched (unless `reconcile_after` is False: the nightly job will). The
+    same file again is refused, naming the first import."""
     if not content:
         raise BankFileError("file_empty", field="file")
     if len(content) > settings.BANK_STATEMENT_MAX_BYTES:
@@ -168,7 +174,7 @@ def statement_file_import(
     except IntegrityError:
         _refuse_known(sha)  # the same file at the same moment from elsewhere
         raise
-    for account in sorted(touched):
+    for account in sorted(touched) if reconcile_after else ():
         reconcile(account=account, trigger="import", actor=actor)
     return record
 

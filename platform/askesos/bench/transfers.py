@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from askesos.accounts.models import User
@@ -41,6 +41,7 @@ from programme.subsidies.services import (
     rates_load_shipped,
 )
 from tenants.models import BankAccountPurpose, Lpa, LpaBankAccount
+from tenants.selectors import lpa_each
 
 SEED = 88
 PROVINCE = "74"
@@ -49,7 +50,9 @@ AMOUNT = 18_250_000  # 50 participants x Rp 365.000
 
 
 def _lpas(count: int) -> list[Lpa]:
-    lpas = list(lpas_generate(count=count, seed=SEED, province=PROVINCE))
+    # Fresh connections every 50 LPAs: a backend's catalog caches grow with every
+    # schema it touches (docs/decisions/0003).
+    lpas = list(lpa_each(lpas_generate(count=count, seed=SEED, province=PROVINCE)))
     connection.set_schema_to_public()
     have = set(
         LpaBankAccount.objects.filter(lpa__in=lpas, purpose=BankAccountPurpose.RESERVE).values_list(
@@ -188,7 +191,7 @@ def posting(*, lpas: list[Lpa], bank_url: str) -> list[str]:
     ]
 
 
-def run(*, lpas: int, lines: int, reconcile: Callable | None = None) -> list[str]:
+def run(*, lpas: int, lines: int) -> list[str]:
     from programme.bank.fakebank import fake_bank_process
 
     started = time.monotonic()
@@ -207,9 +210,110 @@ def run(*, lpas: int, lines: int, reconcile: Callable | None = None) -> list[str
             worker = _worker(url)
             try:
                 out += posting(lpas=chosen, bank_url=url)
-                if reconcile is not None:
-                    out += reconcile(lpas=chosen, lines=lines, wait=_wait)
+                out += reconciliation(lpas=chosen, lines=lines, wait=_wait)
             finally:
                 os.killpg(worker.pid, signal.SIGTERM)
                 worker.wait(timeout=120)
     return out
+
+
+def _statement_for(lpa: Lpa, *, lines: int, run: str, account_number: str) -> int:
+    """In the LPA's schema: `lines - 2` payouts from the reserve account posted today,
+    and the bank's statement of today with the transfer, those payouts and a charge the
+    books do not have yet, imported without reconciling. Returns the statement lines."""
+    from programme.bank.base import Statement, StatementLine
+    from programme.bank.formats import statement_mt940_write
+    from programme.banking.services import statement_file_import
+    from programme.ledger import accounts as acc
+    from programme.ledger.models import Account, EntryKind, JournalEntry, JournalLine
+    from programme.ledger.services import account_balance
+
+    connection.set_tenant(lpa)
+    day = today()
+    transfer = (
+        sub.Transfer.objects.filter(lpa=lpa, state=sub.TransferState.POSTED).order_by("-pk").first()
+    )
+    payouts = [100_000 + 1_000 * n for n in range(max(0, lines - 2))]
+    opening = account_balance(acc.BANK_RESERVE) - transfer.amount
+    with transaction.atomic():
+        codes = dict(Account.objects.values_list("code", "pk"))
+        entries = JournalEntry.objects.bulk_create(
+            [
+                JournalEntry(
+                    date=day,
+                    kind=EntryKind.CLAIM,
+                    source_key=f"bench:{run}:{n}",
+                    description=f"Bench payout {run}-{n}",
+                )
+                for n in range(len(payouts))
+            ]
+        )
+        JournalLine.objects.bulk_create(
+            [
+                line
+                for entry, amount in zip(entries, payouts, strict=True)
+                for line in (
+                    JournalLine(entry=entry, account_id=codes[acc.CLAIMS_EXPENSE], amount=amount),
+                    JournalLine(entry=entry, account_id=codes[acc.BANK_RESERVE], amount=-amount),
+                )
+            ]
+        )
+    bank_lines = [
+        StatementLine(
+            1, day, transfer.amount, "NTRF", transfer.reference, "B0", transfer.reference
+        ),
+        *(
+            StatementLine(n + 2, day, -amount, "NTRF", f"PAY{run}{n}", f"B{n + 1}", "pembayaran")
+            for n, amount in enumerate(payouts)
+        ),
+        StatementLine(lines, day, -6_500, "NCHG", "ADM", "BADM", "biaya administrasi"),
+    ]
+    closing = opening + sum(line.amount for line in bank_lines)
+    content = statement_mt940_write(
+        [
+            Statement(
+                account_number=account_number,
+                number=run,
+                opening_date=day,
+                opening_balance=opening,
+                closing_date=day,
+                closing_balance=closing,
+                lines=tuple(bank_lines),
+            )
+        ]
+    )
+    statement_file_import(
+        name=f"{run}.sta", content=content, actor=None, source="bank", reconcile_after=False
+    )
+    connection.set_schema_to_public()
+    return len(bank_lines)
+
+
+def reconciliation(*, lpas: list[Lpa], lines: int, wait: Callable) -> list[str]:
+    from tenants.models import JobRun, JobRunState
+    from tenants.tasks import daily_job_dispatch
+
+    run = f"{int(time.time()) % 100000:05d}"
+    numbers = dict(
+        LpaBankAccount.objects.filter(lpa__in=lpas, purpose=BankAccountPurpose.RESERVE).values_list(
+            "lpa_id", "number"
+        )
+    )
+    started = time.monotonic()
+    statement_lines = sum(
+        _statement_for(lpa, lines=lines, run=run, account_number=numbers[lpa.pk])
+        for lpa in lpa_each(lpas)
+    )
+    setup = time.monotonic() - started
+    day = today()
+    JobRun.objects.filter(job="reconcile", day=day, lpa__in=lpas).delete()
+    daily_job_dispatch.delay("reconcile", day.isoformat(), 0)
+    done = JobRun.objects.filter(job="reconcile", day=day, lpa__in=lpas)
+    seconds = wait(lambda: done.count() >= len(lpas), "every LPA reconciled")
+    failed = done.filter(state=JobRunState.FAILED).count()
+    return [
+        f"| {statement_lines} statement lines imported ({len(lpas)} files), unreconciled "
+        f"| {setup:8.1f} s | {1000 * setup / len(lpas):6.1f} ms |",
+        f"| nightly reconcile job, {len(lpas)} LPAs ({failed} failed)       "
+        f"| {seconds:8.1f} s | {1000 * seconds / len(lpas):6.1f} ms |",
+    ]
