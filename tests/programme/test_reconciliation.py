@@ -232,8 +232,9 @@ def test_a_balance_that_does_not_follow_from_its_lines_stores_nothing(in_lpa_a, 
 
     record = _import(wrong)
 
-    assert record.state == "refused" and record.problems[0]["code"] == "balance_mismatch"
-    assert services.problem_text(record.problems[0])
+    codes = [p["code"] for p in record.problems]
+    assert record.state == "refused" and "balance_mismatch" in codes
+    assert all(services.problem_text(p) for p in record.problems)
     assert not BankStatement.objects.exists() and not StatementLine.objects.exists()
     assert (Path(bank_media) / record.path).exists()
 
@@ -243,8 +244,9 @@ def test_a_broken_line_is_reported_with_its_line_number(in_lpa_a):
 
     record = _import(broken)
 
-    assert [(p["line"], p["code"]) for p in record.problems] == [(5, "line_unreadable")]
-    assert record.problems[0]["text"].startswith(":61:2610XX")
+    broken_line = next(p for p in record.problems if p["line"] == 5)
+    assert broken_line["text"].startswith(":61:2610XX")
+    assert "2610XX" in services.problem_text(broken_line)
     assert not BankStatement.objects.exists()
 
 
