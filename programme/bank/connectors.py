@@ -103,3 +103,27 @@ class FakeBankConnector:
         if status == 204 or not content:
             return []
         return [IncomingFile(_file_name(headers, f"statement-{account_number}.sta"), content)]
+
+    def entry_add(
+        self,
+        *,
+        account_number: str,
+        date: datetime.date,
+        amount: int,
+        kind: str,
+        reference: str,
+        text: str = "",
+    ) -> None:
+        """Fake bank only: tell it what happened on an account (a deposit, a payout, its
+        own charge), as the real bank would know; its statements then show it."""
+        body = json.dumps(
+            {
+                "date": date.isoformat(),
+                "amount": amount,
+                "kind": kind,
+                "reference": reference,
+                "text": text,
+            }
+        ).encode()
+        path = f"/accounts/{quote(account_number, safe='')}/entries"
+        self._request("POST", path, body, "application/json")

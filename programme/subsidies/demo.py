@@ -4,6 +4,7 @@ paid through the fake bank and posted; a second batch waiting for the checker.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connection
@@ -77,3 +78,45 @@ def demo_subsidies_create(*, lpas: list[Any], ministry: Any, maker: Any, checker
         execution_date=today(),
         actor=maker,
     )
+    for lpa in lpas:
+        _demo_bank_history(lpa)
+
+
+def _demo_bank_history(lpa: Any) -> None:
+    """What the bank saw on the reserve account besides the transfer (the subsidy the
+    demo's claims drew on, the claims paid) and its monthly charge, which the books do
+    not have yet; then the nightly jobs' work: fetch the statements and reconcile. The
+    Bendahara finds one line to post in one click."""
+    from programme.bank.connectors import connector
+    from programme.banking.tasks import reconcile_day, statements_fetch_day
+    from programme.ledger import accounts as acc
+    from programme.ledger.models import JournalLine
+
+    bank = connector()
+    number = lpa.bank_accounts.get(purpose=BankAccountPurpose.RESERVE).number
+    with schema_context(lpa.schema_name):
+        lines = (
+            JournalLine.objects.filter(account__code=acc.BANK_RESERVE)
+            .exclude(entry__source_key__startswith="transfer:")
+            .select_related("entry")
+            .order_by("entry__date", "pk")
+        )
+        for line in lines:
+            bank.entry_add(
+                account_number=number,
+                date=line.entry.date,
+                amount=line.amount,
+                kind="NTRF",
+                reference=re.sub(r"[^A-Za-z0-9-]", "", line.entry.source_key)[-16:] or "NONREF",
+                text=re.sub(r"[^A-Za-z0-9 .,/-]", " ", line.entry.description)[:60],
+            )
+        bank.entry_add(
+            account_number=number,
+            date=today(),
+            amount=-6_500,
+            kind="NCHG",
+            reference="ADM",
+            text="BIAYA ADMINISTRASI",
+        )
+        statements_fetch_day(on=today())
+        reconcile_day(on=today())
