@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from programme.bank import formats
 from programme.bank.base import (
@@ -15,6 +16,13 @@ from programme.bank.base import (
 
 D = datetime.date
 OCT_1 = D(2026, 10, 1)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are checked in English (the UI's second language)."""
+    with translation.override("en"):
+        yield
 
 
 def instruction(reference="ASKTRF000001", **changes) -> PaymentInstruction:
