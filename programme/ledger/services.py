@@ -199,12 +199,17 @@ def transfer_post(
 
 
 def _lock_money_accounts(lines: Iterable[Line]) -> dict[str, Account]:
+    lines = list(lines)
     codes = sorted({line.account for line in lines})
     accounts = {a.code: a for a in Account.objects.filter(code__in=codes)}
-    outgoing = sorted(code for code in codes if accounts[code].is_money)
+    movement: dict[str, int] = {}
+    for line in lines:
+        movement[line.account] = movement.get(line.account, 0) + line.amount
+    outgoing = sorted(c for c in codes if accounts[c].is_money and movement[c] < 0)
     # Lock the money accounts being paid from, in a fixed order, so that two payouts
-    # cannot both see the same balance.
-    list(Account.objects.select_for_update().filter(code__in=outgoing).order_by("code"))
+    # cannot both see the same balance. Money coming in needs no lock.
+    if outgoing:
+        list(Account.objects.select_for_update().filter(code__in=outgoing).order_by("code"))
     return accounts
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from askesos.dates import format_date, today
@@ -417,14 +417,16 @@ def _confirmation_apply(confirmation: Confirmation, bank_file: BankFile) -> int:
     return 1
 
 
-def _batches_finish() -> None:
-    """A sent batch whose transfers are all final is done."""
-    open_batches = TransferBatch.objects.filter(state=BatchState.SENT).annotate(
-        waiting=Count("transfers", filter=~Q(transfers__state__in=FINAL_TRANSFER_STATES))
+def _batches_finish(batch_ids: set[int] | None = None) -> None:
+    """A sent batch whose transfers are all final is done (after each confirmations
+    file, and after each LPA's postings for the batch of its last transfer)."""
+    open_batches = TransferBatch.objects.filter(state=BatchState.SENT)
+    if batch_ids is not None:
+        open_batches = open_batches.filter(pk__in=batch_ids)
+    waiting = Transfer.objects.filter(batch=OuterRef("pk")).exclude(
+        state__in=FINAL_TRANSFER_STATES
     )
-    TransferBatch.objects.filter(pk__in=[b.pk for b in open_batches if b.waiting == 0]).update(
-        state=BatchState.DONE
-    )
+    open_batches.exclude(Exists(waiting)).update(state=BatchState.DONE)
 
 
 def _posting_dispatch() -> None:
@@ -448,8 +450,8 @@ def transfer_post(*, transfer_id: int) -> Transfer:
     try:
         with transaction.atomic():
             transfer = (
-                Transfer.objects.select_for_update()
-                .select_related("lpa", "allocation__province_allocation__budget")
+                Transfer.objects.select_for_update(of=("self",))
+                .select_related("lpa")
                 .get(pk=transfer_id)
             )
             if transfer.lpa.schema_name != connection.schema_name:
@@ -486,7 +488,6 @@ def transfer_post(*, transfer_id: int) -> Transfer:
                 update_fields=["state", "entry_id", "posted_at", "post_error", "updated_at"]
             )
             _events([transfer], TransferState.CONFIRMED, TransferState.POSTED)
-            _batches_finish()
             return transfer
     except DomainError as exc:
         logger.warning("transfer %s not posted in %s: %s", transfer_id, connection.schema_name, exc)

@@ -191,14 +191,15 @@ def posting(*, lpas: list[Lpa], bank_url: str) -> list[str]:
     ]
 
 
-def run(*, lpas: int, lines: int) -> list[str]:
+def run(*, lpas: int, lines: int, concurrency: int = 1) -> list[str]:
     from programme.bank.fakebank import fake_bank_process
 
     started = time.monotonic()
     chosen = _lpas(lpas)
     out = [
         f"transfers bench: {len(chosen)} LPAs (gen-{SEED}-*), {lines} statement lines each, "
-        "one Celery worker (solo), fake bank",
+        f"one Celery worker ({'solo pool' if concurrency == 1 else f'{concurrency} processes'}), "
+        "fake bank",
         f"LPAs ready in {time.monotonic() - started:.1f} s",
         "",
         "| step | total | per LPA |",
@@ -207,7 +208,7 @@ def run(*, lpas: int, lines: int) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         with fake_bank_process(port=0, data_dir=Path(folder) / "bank") as url:
             settings.BANK_FAKE_URL = url
-            worker = _worker(url)
+            worker = _worker(url, concurrency)
             try:
                 out += posting(lpas=chosen, bank_url=url)
                 out += reconciliation(lpas=chosen, lines=lines, wait=_wait)

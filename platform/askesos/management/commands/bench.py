@@ -19,6 +19,12 @@ class Command(BaseCommand):
             "--lines", type=int, default=30, help="transfers: statement lines per LPA"
         )
         parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=1,
+            help="transfers: the worker's processes (1: solo pool)",
+        )
+        parser.add_argument(
             "--processes",
             type=int,
             default=1,
@@ -50,7 +56,11 @@ class Command(BaseCommand):
         if name == "transfers":
             from askesos.bench import transfers
 
-            lines = transfers.run(lpas=options["lpas"] or 2000, lines=options["lines"])
+            lines = transfers.run(
+                lpas=options["lpas"] or 2000,
+                lines=options["lines"],
+                concurrency=options["concurrency"],
+            )
             self.stdout.write("\n".join(lines))
             return
         if name == "daily":
