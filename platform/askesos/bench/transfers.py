@@ -102,28 +102,14 @@ def _clear_previous_run() -> None:
     budgets.delete()
 
 
-def _worker(bank_url: str) -> subprocess.Popen:
+def _worker(bank_url: str, concurrency: int) -> subprocess.Popen:
+    """One Celery worker: `concurrency` 1 is the solo pool (one process), more is the
+    prefork pool (Celery's default is one process per CPU)."""
     env = {**os.environ, "BANK_FAKE_URL": bank_url}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "askesos",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            "bench@%h",
-            "--loglevel",
-            "WARNING",
-        ],
-        env=env,
-        start_new_session=True,
-    )
+    pool = ["--pool", "solo"] if concurrency == 1 else ["--concurrency", str(concurrency)]
+    command = [sys.executable, "-m", "celery", "-A", "askesos", "worker", *pool]
+    command += ["--without-mingle", "--without-gossip", "-n", "bench@%h", "-l", "WARNING"]
+    return subprocess.Popen(command, env=env, start_new_session=True)
 
 
 def _wait(condition: Callable[[], bool], what: str, timeout: float = 1800) -> float:
