@@ -423,9 +423,7 @@ def _batches_finish(batch_ids: set[int] | None = None) -> None:
     open_batches = TransferBatch.objects.filter(state=BatchState.SENT)
     if batch_ids is not None:
         open_batches = open_batches.filter(pk__in=batch_ids)
-    waiting = Transfer.objects.filter(batch=OuterRef("pk")).exclude(
-        state__in=FINAL_TRANSFER_STATES
-    )
+    waiting = Transfer.objects.filter(batch=OuterRef("pk")).exclude(state__in=FINAL_TRANSFER_STATES)
     open_batches.exclude(Exists(waiting)).update(state=BatchState.DONE)
 
 
@@ -501,15 +499,15 @@ def transfers_post_here() -> dict[str, int]:
     from tenants.selectors import lpa_current
 
     lpa = lpa_current()
+    batches: set[int] = set()  # of the transfers posted
     posted = failed = 0
-    for pk in (
-        Transfer.objects.filter(lpa=lpa, state=TransferState.CONFIRMED)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        transfer = transfer_post(transfer_id=pk)
-        if transfer.state == TransferState.POSTED:
+    pending = Transfer.objects.filter(lpa=lpa, state=TransferState.CONFIRMED).order_by("pk")
+    for pk, batch_id in pending.values_list("pk", "batch_id"):
+        if transfer_post(transfer_id=pk).state == TransferState.POSTED:
             posted += 1
+            batches.add(batch_id)
         else:
             failed += 1
+    if batches:
+        _batches_finish(batch_ids=batches)
     return {"posted": posted, "not_posted": failed}
