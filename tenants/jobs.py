@@ -291,8 +291,9 @@ class JobProgress:
         return self.total - self.done - self.failed
 
 
-def job_progress(*, job: str, day: datetime.date) -> JobProgress:
-    lpas = lpas_for_jobs()
+def job_progress(*, job: str, day: datetime.date, lpas: QuerySet[Lpa] | None = None) -> JobProgress:
+    """`lpas`: only these (a government user's area) of the LPAs the job runs for."""
+    lpas = lpas_for_jobs() if lpas is None else lpas_for_jobs().filter(pk__in=lpas.values("pk"))
     runs = JobRun.objects.filter(job=job, day=day, lpa__in=lpas)
     done = set(runs.filter(state=JobRunState.DONE).values_list("lpa_id", flat=True))
     errors: dict[int, tuple[str, str]] = {}

@@ -72,6 +72,7 @@ def subsidies_page(request):
             "may_budget": may(request.user, Action.GOV_BUDGET_MANAGE),
             "may_allocate": may(request.user, Action.GOV_ALLOCATION_MANAGE),
             "may_prepare": may(request.user, Action.GOV_TRANSFER_PREPARE),
+            "jobs": _jobs_progress(scope),
             "year": today().year,
             "today": today(),
             "errors": errors,
@@ -79,6 +80,23 @@ def subsidies_page(request):
         },
         status=400 if errors else 200,
     )
+
+
+# The nightly bank jobs whose progress the subsidy page shows (tenants.jobs.DAILY_JOBS).
+BANK_JOBS = ("bank-statements", "reconcile")
+
+
+def _jobs_progress(scope) -> list[tuple[object, object]]:
+    """Today's bank jobs for the LPAs of the user's area: done / total, and errors."""
+    from tenants.jobs import DAILY_JOBS, job_progress
+    from tenants.selectors import lpa_list_for_scope
+
+    lpas = lpa_list_for_scope(scope=scope)
+    return [
+        (DAILY_JOBS[name], job_progress(job=name, day=today(), lpas=lpas))
+        for name in BANK_JOBS
+        if name in DAILY_JOBS
+    ]
 
 
 def _act(request, scope, action: str) -> None:

@@ -109,3 +109,39 @@ def test_an_lpa_sees_its_incoming_transfers_and_not_another_lpas(gov, lpa_a, lpa
     assert reference in mine.content.decode() and "Rp 7.500.000" in mine.content.decode()
     theirs = client_on(host_of(lpa_b), make_staff(lpa_b, "bendahara")).get("/dana-masuk/")
     assert reference not in theirs.content.decode()
+
+
+def test_the_nightly_bank_jobs_progress_is_counted_over_the_users_area(
+    gov, portal_host, lpa_a, lpa_b, make_government_user
+):
+    from django.utils import timezone
+
+    from tenants.models import JobRun
+
+    _ministry, officer, _ = gov
+    JobRun.objects.create(
+        job="reconcile",
+        lpa=lpa_a,
+        day=today(),
+        state="done",
+        trigger="schedule",
+        started_at=timezone.now(),
+    )
+    JobRun.objects.create(
+        job="reconcile",
+        lpa=lpa_b,
+        day=today(),
+        state="failed",
+        trigger="schedule",
+        started_at=timezone.now(),
+        error="BankFileError: bank tidak dapat dihubungi",
+    )
+    province = client_on(portal_host, officer).get("/subsidi/").content.decode()
+    row = province[
+        province.index('id="jobs"') : province.index("</table>", province.index('id="jobs"'))
+    ]
+    assert "1 / 2" in row and "uji-b: BankFileError" in row
+    district = make_government_user("regency", regency="74.71")
+    page = client_on(portal_host, district).get("/subsidi/").content.decode()
+    row = page[page.index('id="jobs"') : page.index("</table>", page.index('id="jobs"'))]
+    assert "1 / 1" in row and "uji-b" not in row
