@@ -134,7 +134,7 @@ def test_a_province_pays_an_lpa_and_its_bendahara_reconciles_the_month(
             reload_until(checker, "Ambil konfirmasi bank")
             checker.get_by_role("button", name="Ambil konfirmasi bank").click()
             reload_until(checker, 'data-state="posted"')
-            artifact(checker, "subsidy-batch-posted")
+            checker.screenshot(path=artifact("subsidy-batch-posted.png"), full_page=True)
             transfer = Transfer.objects.get(lpa=lpa)
             assert transfer.state == TransferState.POSTED
 
@@ -183,4 +183,4 @@ def test_a_province_pays_an_lpa_and_its_bendahara_reconciles_the_month(
     assert "-Rp 6.500" in page
     treasurer.get_by_role("button", name="Catat sebagai biaya bank").click()
     assert "Buku dan bank sesuai" in treasurer.content()
-    artifact(treasurer, "reconciliation-agrees")
+    treasurer.screenshot(path=artifact("reconciliation-agrees.png"), full_page=True)
