@@ -43,31 +43,29 @@ def schedules_install() -> int:
         periodic.save(update_fields=["task", "args"])  # save() tells beat: it re-reads
     created = 0
     for job in DAILY_JOBS.values():
-        minute, hour = job.at
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute,
-            hour=hour,
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="Asia/Jakarta",
-        )
+        crontab = _crontab(*job.at)
         _task, was_created = PeriodicTask.objects.get_or_create(
             name=job.schedule,
             defaults={"task": DISPATCH_TASK, "args": json.dumps([job.name]), "crontab": crontab},
         )
         created += was_created
     for name, task, minute, hour in PERIODIC_TASKS:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute,
-            hour=hour,
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="Asia/Jakarta",
-        )
+        crontab = _crontab(minute, hour)
         _task, was_created = PeriodicTask.objects.get_or_create(
             name=name, defaults={"task": task, "crontab": crontab}
         )
         created += was_created
     return created
+
+
+def _crontab(minute: str, hour: str) -> CrontabSchedule:
+    """Every day at minute/hour in WIB (Asia/Jakarta)."""
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        minute=minute,
+        hour=hour,
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="Asia/Jakarta",
+    )
+    return crontab

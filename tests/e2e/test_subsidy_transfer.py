@@ -28,23 +28,12 @@ from programme.subsidies.services import (
 from tenants.models import BankAccountPurpose
 from tenants.services import lpa_bank_account_set, lpa_provision
 from tests.conftest import PASSWORD
+from tests.e2e.test_claims import signed_in
 from tests.e2e.test_sign_in import artifact
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker]
 
 ACCOUNT = "5550011201"
-
-
-def signed_in(browser, base: str, username: str):
-    context = browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(re.compile(r"/dasbor/$"))
-    return page
 
 
 def reload_until(page, text: str, tries: int = 60) -> None:

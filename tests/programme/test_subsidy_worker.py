@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from django_tenants.utils import schema_context
 
 from askesos.accounts.services import government_scope_assign, user_create
 from askesos.dates import today
+from askesos.workers import worker_process
 from programme.bank.fakebank import fake_bank_process
 from programme.generator import npwp_for
 from programme.ledger import accounts as acc
@@ -59,37 +59,18 @@ def wait_until(condition, what: str, timeout: float = 120) -> None:
 
 
 def worker(name: str, bank_url: str) -> subprocess.Popen:
-    """A real worker process on the test database and broker, its own process group
-    (so SIGKILL takes it whole). Unacknowledged tasks of a dead worker come back after
-    5 s instead of an hour, looked for every second."""
+    """A real worker process on the test database and broker. Unacknowledged tasks of
+    a dead worker come back after 5 s instead of an hour, looked for every second."""
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "BANK_FAKE_URL": bank_url,
-        "CELERY_VISIBILITY_TIMEOUT": "5",
-        "CELERY_RESTORE_SWEEP_SECONDS": "1",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "askesos",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            f"{name}@%h",
-            "--loglevel",
-            "WARNING",
-        ],
-        env=env,
-        start_new_session=True,
+    return worker_process(
+        name=name,
+        env={
+            "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "BANK_FAKE_URL": bank_url,
+            "CELERY_VISIBILITY_TIMEOUT": "5",
+            "CELERY_RESTORE_SWEEP_SECONDS": "1",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        },
     )
 
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,6 +29,7 @@ from django.db.models import Max, Min
 from askesos.accounts.models import User
 from askesos.accounts.services import government_scope_assign, user_get_or_create
 from askesos.dates import today
+from askesos.workers import worker_process
 from programme.generator import lpas_generate
 from programme.subsidies import models as sub
 from programme.subsidies.batches import batch_approve, batch_build
@@ -100,16 +99,6 @@ def _clear_previous_run() -> None:
     sub.LpaAllocation.objects.filter(province_allocation__budget__in=budgets).delete()
     sub.ProvinceAllocation.objects.filter(budget__in=budgets).delete()
     budgets.delete()
-
-
-def _worker(bank_url: str, concurrency: int) -> subprocess.Popen:
-    """One Celery worker: `concurrency` 1 is the solo pool (one process), more is the
-    prefork pool (Celery's default is one process per CPU)."""
-    env = {**os.environ, "BANK_FAKE_URL": bank_url}
-    pool = ["--pool", "solo"] if concurrency == 1 else ["--concurrency", str(concurrency)]
-    command = [sys.executable, "-m", "celery", "-A", "askesos", "worker", *pool]
-    command += ["--without-mingle", "--without-gossip", "-n", "bench@%h", "-l", "WARNING"]
-    return subprocess.Popen(command, env=env, start_new_session=True)
 
 
 def _wait(condition: Callable[[], bool], what: str, timeout: float = 1800) -> float:
@@ -194,7 +183,9 @@ def run(*, lpas: int, lines: int, concurrency: int = 1) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         with fake_bank_process(port=0, data_dir=Path(folder) / "bank") as url:
             settings.BANK_FAKE_URL = url
-            worker = _worker(url, concurrency)
+            worker = worker_process(
+                name="bench", concurrency=concurrency, env={"BANK_FAKE_URL": url}
+            )
             try:
                 out += posting(lpas=chosen, bank_url=url)
                 out += reconciliation(lpas=chosen, lines=lines, wait=_wait)
