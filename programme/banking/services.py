@@ -379,9 +379,10 @@ def lines_auto_match(*, account: str) -> int:
     for line in books:
         by_amount.setdefault(line.amount, []).append(line)
     tokens: dict[int, set[str]] = {}
-    matched = 0
     now = timezone.now()
-    for bank_line in _unmatched_bank(account):
+    chosen: list[StatementLine] = []
+    # Locked: a person matching by hand at this moment waits, then finds them matched.
+    for bank_line in _unmatched_bank(account).select_for_update(of=("self",)):
         candidates = [
             line
             for line in by_amount.get(bank_line.amount, [])
@@ -402,10 +403,15 @@ def lines_auto_match(*, account: str) -> int:
             ),
         )
         by_amount[bank_line.amount].remove(best)
-        StatementLine.objects.filter(pk=bank_line.pk, journal_line__isnull=True).update(
-            journal_line=best, match_kind=MatchKind.AUTO, matched_at=now
+        bank_line.journal_line, bank_line.match_kind, bank_line.matched_at = (
+            best,
+            MatchKind.AUTO,
+            now,
         )
-        matched += 1
+        chosen.append(bank_line)
+    # One UPDATE for all of them, not one per line.
+    StatementLine.objects.bulk_update(chosen, ["journal_line", "match_kind", "matched_at"])
+    matched = len(chosen)
     return matched
 
 
