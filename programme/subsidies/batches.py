@@ -345,10 +345,17 @@ def confirmation_file_apply(*, name: str, content: bytes) -> BankFile:
             path=path,
             lines=len(parsed.confirmations) + len(parsed.problems),
         )
-        used = 0
+        # The file's transfers, locked, in one query; changed ones written in one UPDATE.
+        locked = {
+            t.reference: t
+            for t in Transfer.objects.select_for_update()
+            .filter(reference__in=[c.reference for c in parsed.confirmations])
+            .order_by("pk")
+        }
+        changed: list[Transfer] = []
         for confirmation in parsed.confirmations:
             try:
-                used += _confirmation_apply(confirmation, bank_file)
+                _confirmation_apply(confirmation, locked.get(confirmation.reference), changed)
             except SubsidyError as exc:
                 problems.append(
                     {
@@ -358,7 +365,22 @@ def confirmation_file_apply(*, name: str, content: bytes) -> BankFile:
                         "text": confirmation.reference,
                     }
                 )
-        bank_file.used = used
+        Transfer.objects.bulk_update(
+            changed, ["state", "bank_reference", "value_date", "reason", "updated_at"]
+        )
+        TransferEvent.objects.bulk_create(
+            [
+                TransferEvent(
+                    transfer=t,
+                    from_state=TransferState.SENT,
+                    to_state=t.state,
+                    bank_file=bank_file,
+                    note=t.reason[:300],
+                )
+                for t in changed
+            ]
+        )
+        bank_file.used = len(changed)
         bank_file.problems = sorted(problems, key=lambda p: p["line"])
         bank_file.save(update_fields=["used", "problems"])
         _batches_finish()
@@ -375,8 +397,11 @@ def _problem_dict(problem: LineProblem) -> dict[str, Any]:
     }
 
 
-def _confirmation_apply(confirmation: Confirmation, bank_file: BankFile) -> int:
-    transfer = Transfer.objects.select_for_update().filter(reference=confirmation.reference).first()
+def _confirmation_apply(
+    confirmation: Confirmation, transfer: Transfer | None, changed: list[Transfer]
+) -> None:
+    """What one line of the bank's file does to its transfer (appended to `changed`),
+    or SubsidyError for the file's report. A line saying what is already so is nothing."""
     if transfer is None:
         raise SubsidyError("transfer_unknown", reference=confirmation.reference)
     status = confirmation.status
@@ -386,7 +411,7 @@ def _confirmation_apply(confirmation: Confirmation, bank_file: BankFile) -> int:
         status == TransferState.CONFIRMED and transfer.state == TransferState.POSTED
     )
     if already:
-        return 0
+        return
     if transfer.state in (*FINAL_TRANSFER_STATES, TransferState.CONFIRMED):
         raise SubsidyConflict(
             "transfer_final",
@@ -412,9 +437,8 @@ def _confirmation_apply(confirmation: Confirmation, bank_file: BankFile) -> int:
     transfer.value_date = min(value_date, today())
     if status != TransferState.CONFIRMED:
         transfer.reason = (confirmation.reason or NO_REASON)[:300]
-    transfer.save(update_fields=["state", "bank_reference", "value_date", "reason", "updated_at"])
-    _events([transfer], TransferState.SENT, status, bank_file=bank_file, note=transfer.reason)
-    return 1
+    transfer.updated_at = timezone.now()
+    changed.append(transfer)
 
 
 def _batches_finish(batch_ids: set[int] | None = None) -> None:
