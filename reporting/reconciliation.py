@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from askesos.dates import today
+from programme.ledger.services import month_of
 from reporting.models import ReconciliationStatus
 from tenants.selectors import lpa_list_for_scope
 
@@ -34,7 +35,7 @@ def reconciliation_status_for_scope(
 ) -> list[LpaReconciliation]:
     """Per LPA of the scope: a difference open on any account; else no statement whose
     closing date is in this month; else the books and the bank agree."""
-    month = (on or today()).replace(day=1)
+    month = month_of(on or today())
     lpas = list(lpa_list_for_scope(scope=scope).order_by("regency_id", "name")[:500])
     rows: dict[int, list[ReconciliationStatus]] = {}
     for row in ReconciliationStatus.objects.filter(lpa__in=[lpa.pk for lpa in lpas]):

@@ -42,6 +42,25 @@ class LineProblem:
     params: dict[str, Any] = field(default_factory=dict)
     text: str = ""
 
+    def as_dict(self) -> dict[str, Any]:
+        """As a file's report keeps it (JSON): dates as ISO text, anything unusual as text."""
+        return {
+            "line": self.line,
+            "code": self.code,
+            "params": {str(k): _plain(v) for k, v in self.params.items()},
+            "text": str(self.text or "")[:400],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
 
 @dataclass(frozen=True)
 class PaymentInstruction:

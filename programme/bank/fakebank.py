@@ -48,15 +48,17 @@ _settings_minimal()
 from askesos.dates import today  # noqa: E402
 from programme.bank import formats  # noqa: E402
 from programme.bank.base import (  # noqa: E402
+    CONFIRMATION_STATES as OUTCOMES,
+)
+from programme.bank.base import (  # noqa: E402
     BankFileError,
     Confirmation,
     Statement,
     StatementLine,
 )
+from programme.bank.mt940_files import KIND_RE  # noqa: E402
+from programme.bank.reading import REFERENCE_RE  # noqa: E402
 
-OUTCOMES = ("confirmed", "failed", "returned")
-KIND_RE = re.compile(r"^[A-Z][A-Z0-9]{3}$")
-REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")
 ACCOUNT_RE = re.compile(r"^\d{1,34}$")
 MAX_BODY = formats.MAX_FILE_BYTES + 1024
 

@@ -319,7 +319,7 @@ def statement_mt940_parse(content: bytes) -> ParsedFile:
 
 # --- statements out in MT940 (the fake bank, tests) --------------------------------------
 
-_KIND_RE = re.compile(r"^[A-Z][A-Z0-9]{3}$")
+KIND_RE = re.compile(r"^[A-Z][A-Z0-9]{3}$")
 
 
 def _mt940file_text(text: str, width: int = 65) -> str:
@@ -347,7 +347,7 @@ class _WrittenLine(mt940_writer.Transaction):
     mt940_writer's Transaction (C/D and a fixed list of types) cannot write."""
 
     def __init__(self, line: StatementLine) -> None:
-        if not _KIND_RE.match(line.kind):
+        if not KIND_RE.match(line.kind):
             raise ValueError(f"statement line kind must be 4 letters/digits: {line.kind!r}")
         if line.reference and not REFERENCE_RE.match(line.reference):
             raise ValueError(f"customer reference must fit 16x: {line.reference!r}")

@@ -23,6 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Count, Min, Sum
 
@@ -65,27 +66,6 @@ class Adequacy:
     def coverage_percent(self) -> int | None:
         """The reserve as a percentage of the expected claims (None: nothing expected)."""
         return None if not self.expected else self.reserve * 100 // self.expected
-
-
-def _months_back(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    last = [
-        31,
-        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][month - 1]
-    return datetime.date(year, month, min(day.day, last))
 
 
 @cache
@@ -150,7 +130,7 @@ def reserve_adequacy(*, on: datetime.date) -> Adequacy:
     from programme.participants.models import Policy
 
     first = Policy.objects.aggregate(first=Min("start_date"))["first"]
-    since = _months_back(on, HISTORY_MONTHS)
+    since = on - relativedelta(months=HISTORY_MONTHS)
     if first is not None and first <= since:
         expected = math.ceil(paid_claims(since=since, until=on) * HORIZON_MONTHS / HISTORY_MONTHS)
         basis = "history"

@@ -20,16 +20,17 @@ import datetime
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from askesos.dates import format_date, today
+from askesos.files import file_keep
 from askesos.money import format_rupiah
 from programme.bank.base import BankFileError, LineProblem, ParsedFile
 from programme.banking.errors import PROBLEM_MESSAGES, BankingError
@@ -86,34 +87,7 @@ def _store(sha: str, name: str, content: bytes) -> str:
     extension = (Path(name).suffix.lower().lstrip(".") or "txt")[:8]
     if not extension.isalnum():
         extension = "txt"
-    relative = f"{connection.schema_name}/bank/{sha}.{extension}"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(content)
-        temporary.replace(path)
-    return relative
-
-
-def _plain(value: Any) -> Any:
-    """A problem's parameter as JSON: dates as ISO text, anything unusual as text."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return str(value)
-
-
-def _problem(problem: LineProblem) -> dict[str, Any]:
-    return {
-        "line": problem.line,
-        "code": problem.code,
-        "params": {str(k): _plain(v) for k, v in problem.params.items()},
-        "text": str(problem.text or "")[:400],
-    }
+    return file_keep(f"{connection.schema_name}/bank/{sha}.{extension}", content)
 
 
 def _parse(name: str, content: bytes) -> ParsedFile:
@@ -185,7 +159,7 @@ def _refuse_known(sha: str) -> None:
         raise BankFileError(
             "file_duplicate",
             field="file",
-            date=format_date(timezone.localdate(first.uploaded_at)),
+            date=format_date(first.uploaded_at),
             name=first.name,
         )
 
@@ -195,7 +169,7 @@ def _size(limit: int) -> str:
 
 
 def _statements_store(record: StatementFile, parsed: ParsedFile) -> set[str]:
-    problems = [_problem(p) for p in parsed.problems]
+    problems = [p.as_dict() for p in parsed.problems]
     accounts = _accounts_by_number()
     touched: set[str] = set()
     stored = 0
@@ -338,12 +312,11 @@ class Window:
 
 
 def _window(account: str) -> Window | None:
-    dates = BankStatement.objects.filter(account=account).order_by("opening_date")
-    first = dates.first()
-    last = BankStatement.objects.filter(account=account).order_by("-closing_date", "-pk").first()
-    if first is None or last is None:
-        return None
-    return Window(first.opening_date, last.closing_date)
+    """From the first statement's opening to the last one's closing, in one query."""
+    span = BankStatement.objects.filter(account=account).aggregate(
+        start=Min("opening_date"), end=Max("closing_date")
+    )
+    return Window(span["start"], span["end"]) if span["start"] is not None else None
 
 
 def _unmatched_books(account: str, start: datetime.date, end: datetime.date):
@@ -365,12 +338,13 @@ def _unmatched_bank(account: str):
     ).order_by("value_date", "statement__closing_date", "line", "pk")
 
 
-def lines_auto_match(*, account: str) -> int:
+def lines_auto_match(*, account: str, window: Window | None = None) -> int:
     """Match what can be matched without a person: each unmatched statement line, in
     value-date order, takes the unmatched ledger line of the account with the same
     signed amount within the tolerance, a shared reference first, then the nearest
-    date, then the earliest posted. One to one; returns how many were matched."""
-    window = _window(account)
+    date, then the earliest posted. One to one; returns how many were matched.
+    `window`: the account's statements' span, when the caller has it already."""
+    window = window or _window(account)
     if window is None:
         return 0
     days = datetime.timedelta(days=tolerance_days())
@@ -513,18 +487,14 @@ def bank_line_post(*, statement_line: StatementLine, actor: Any) -> JournalEntry
 # --- reconciliation --------------------------------------------------------------------
 
 
-def _total(lines: Iterable[Any]) -> tuple[int, int]:
-    amounts = [line.amount for line in lines]
-    return len(amounts), sum(amounts)
-
-
 def reconcile(*, account: str, trigger: str, actor: Any = None) -> Reconciliation:
     """Match, compare the books with the latest statement on its closing date, record
     the run, and raise or resolve the finding and the district's status."""
     if account not in BANK_ACCOUNTS:
         raise BankingError("account_unknown", field="account", account=account)
     with transaction.atomic():
-        lines_auto_match(account=account)
+        window = _window(account)
+        lines_auto_match(account=account, window=window)
         latest = (
             BankStatement.objects.filter(account=account).order_by("-closing_date", "-pk").first()
         )
@@ -538,7 +508,6 @@ def reconcile(*, account: str, trigger: str, actor: Any = None) -> Reconciliatio
             )
             _status_write(run)
             return run
-        window = _window(account)
         ledger = account_balance(account, until=latest.closing_date)
         difference = latest.closing_balance - ledger
         bank_open = list(_unmatched_bank(account))
@@ -645,9 +614,3 @@ def reconciliation_view(*, account: str) -> ReconciliationView:
         books_open=books_open,
         candidates=candidates,
     )
-
-
-def is_charge_or_interest(line: StatementLine) -> bool:
-    """Lines the one-click posting is offered for: the bank's own charges and interest
-    (any other unmatched line may still be posted: the Bendahara decides)."""
-    return line.kind in CHARGE_KINDS + INTEREST_KINDS

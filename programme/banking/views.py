@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from askesos.errors import DomainError
+from askesos.files import form_int
 from askesos.permissions import Action, ensure, may, require
 from programme.bank.base import BankFileError
 from programme.banking import services
@@ -122,7 +123,7 @@ def reconciliation_page(request, code: str):
         try:
             _act(request, account, action)
         except DomainError as exc:
-            error, error_line = exc, _int(request.POST.get("line"))
+            error, error_line = exc, form_int(request.POST.get("line"))
         else:
             return redirect("bank-reconciliation", code=account)
     view = services.reconciliation_view(account=account)
@@ -134,7 +135,6 @@ def reconciliation_page(request, code: str):
             "name": account_name(account),
             "view": view,
             "may_act": may(request.user, Action.BANK_RECONCILE),
-            "postable": {line.pk for line in view.bank_open},
             "charge_kinds": services.CHARGE_KINDS + services.INTEREST_KINDS,
             "error": error,
             "error_line": error_line,
@@ -149,9 +149,11 @@ def _act(request, account: str, action: str) -> None:
         run = services.reconcile(account=account, trigger="page", actor=request.user)
         messages.success(request, str(run.get_state_display()))
         return
-    line = get_object_or_404(StatementLine, pk=_int(post.get("line")), statement__account=account)
+    line = get_object_or_404(
+        StatementLine, pk=form_int(post.get("line")), statement__account=account
+    )
     if action == "match":
-        books = JournalLine.objects.filter(pk=_int(post.get("journal_line"))).first()
+        books = JournalLine.objects.filter(pk=form_int(post.get("journal_line"))).first()
         if books is None:
             raise BankingError("match_account", field="journal_line", account=account)
         services.line_match_manual(statement_line=line, journal_line=books, actor=request.user)
@@ -164,8 +166,3 @@ def _act(request, account: str, action: str) -> None:
         messages.success(request, _("Match undone."))
     else:
         raise Http404
-
-
-def _int(value: str | None) -> int:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 13 else -1

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from askesos.dates import date_parse, today
 from askesos.errors import DomainError
+from askesos.files import form_int
 from askesos.money import format_rupiah
 from askesos.permissions import Action, ensure, may, require
 from programme.ledger import book_output, books, premiums, services
@@ -59,7 +60,7 @@ def handover_page(request):
                 )
                 messages.success(request, _("Hand-over recorded."))
         except DomainError as exc:
-            key = _int(request.POST.get("deposit")) if action == "deposit" else action
+            key = form_int(request.POST.get("deposit")) if action == "deposit" else action
             errors[key], values[key] = exc, request.POST
         else:
             return redirect("premium-handover")
@@ -209,7 +210,7 @@ def _fund_step(request, action: str) -> None:
     post = request.POST
     if action == "repay":
         funds.loan_repay(
-            installment=get_object_or_404(LoanInstallment, pk=_int(post.get("installment"))),
+            installment=get_object_or_404(LoanInstallment, pk=form_int(post.get("installment"))),
             date=date_parse(post.get("date"), field="date", label=_("Date paid")),
             actor=request.user,
         )
@@ -224,7 +225,7 @@ def _fund_step(request, action: str) -> None:
             participant=participant,
             principal=rupiah_parse(post.get("principal", "")),
             fee=rupiah_parse(post.get("fee") or "0", field="fee"),
-            installments=_int(post.get("installments")),
+            installments=form_int(post.get("installments")),
             purpose=post.get("purpose", ""),
             date=day,
             actor=request.user,
@@ -247,7 +248,7 @@ def _fund_step(request, action: str) -> None:
         )
     elif action == "grant_use":
         funds.grant_spend(
-            grant=get_object_or_404(Grant, pk=_int(post.get("grant"))),
+            grant=get_object_or_404(Grant, pk=form_int(post.get("grant"))),
             amount=rupiah_parse(post.get("amount", "")),
             description=post.get("description", ""),
             date=day,
@@ -273,8 +274,8 @@ def funds_page(request):
             # Forms repeated per row (an installment, a grant) are told apart by the row.
             row = {"repay": "installment", "grant_use": "grant"}.get(action)
             if row:
-                errors[action] = {_int(request.POST.get(row)): exc}
-                values[action] = {_int(request.POST.get(row)): request.POST}
+                errors[action] = {form_int(request.POST.get(row)): exc}
+                values[action] = {form_int(request.POST.get(row)): request.POST}
             else:
                 errors[action], values[action] = exc, request.POST
         else:
@@ -296,10 +297,3 @@ def funds_page(request):
         },
         status=400 if errors else 200,
     )
-
-
-def _int(value: str | None) -> int:
-    """A row's id or a count from a form field, or -1 (which finds nothing, or which
-    the services refuse in words). Amounts go through `rupiah_parse`."""
-    text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 13 else -1

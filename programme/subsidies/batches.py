@@ -27,15 +27,15 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from askesos.dates import format_date, today
 from askesos.errors import DomainError
+from askesos.files import file_keep
 from askesos.money import format_rupiah
-from programme.bank.base import Confirmation, LineProblem, PaymentInstruction
+from programme.bank.base import Confirmation, PaymentInstruction
 from programme.subsidies.errors import SubsidyConflict, SubsidyError
 from programme.subsidies.models import (
     FINAL_TRANSFER_STATES,
@@ -78,13 +78,14 @@ def _next_ids(model: Any, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def allocation_paid(allocation: LpaAllocation) -> int:
-    """What the allocation's transfers that did not fail carry."""
-    return (
-        allocation.transfers.exclude(
-            state__in=[TransferState.FAILED, TransferState.RETURNED]
-        ).aggregate(total=Sum("amount"))["total"]
-        or 0
+def allocations_paid(allocation_ids: Any) -> dict[int, int]:
+    """What each allocation's transfers that did not fail carry, by allocation id."""
+    return dict(
+        Transfer.objects.filter(allocation_id__in=allocation_ids)
+        .exclude(state__in=[TransferState.FAILED, TransferState.RETURNED])
+        .values_list("allocation_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
 
 
@@ -120,6 +121,7 @@ def batch_build(
             (a.lpa_id, a.purpose): a
             for a in LpaBankAccount.objects.filter(lpa_id__in=[a.lpa_id for a in locked.values()])
         }
+        paid = allocations_paid(ids)
         rows = []
         left: dict[int, int] = {}
         for allocation, amount in tranches:
@@ -133,7 +135,7 @@ def batch_build(
                     province=province.name,
                 )
             if allocation.pk not in left:
-                left[allocation.pk] = allocation.amount - allocation_paid(allocation)
+                left[allocation.pk] = allocation.amount - paid.get(allocation.pk, 0)
             amount = left[allocation.pk] if amount is None else amount
             if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
                 raise SubsidyError(
@@ -255,18 +257,11 @@ def batch_send_request(*, batch: TransferBatch, actor: Any) -> TransferBatch:
 
 
 def _store(kind: str, name: str, content: bytes) -> tuple[str, str]:
-    """Keep a bank file on disk under MEDIA_ROOT/public/bank/ (the province's files;
-    no LPA's), named by its hash so the same file is kept once."""
+    """Keep a bank file under MEDIA_ROOT/public/bank/ (the province's files; no LPA's),
+    named by its hash so the same file is kept once."""
     sha = hashlib.sha256(content).hexdigest()
-    folder = Path(settings.MEDIA_ROOT) / "public" / "bank" / kind
-    folder.mkdir(parents=True, exist_ok=True)
     suffix = Path(name).suffix[:10] or ".txt"
-    path = folder / f"{sha}{suffix}"
-    if not path.exists():
-        temporary = path.with_suffix(path.suffix + ".part")
-        temporary.write_bytes(content)
-        temporary.replace(path)
-    return sha, str(path.relative_to(settings.MEDIA_ROOT))
+    return sha, file_keep(f"public/bank/{kind}/{sha}{suffix}", content)
 
 
 def batch_send(*, batch_id: int) -> TransferBatch:
@@ -334,7 +329,7 @@ def confirmation_file_apply(*, name: str, content: bytes) -> BankFile:
     if existing is not None:
         return existing
     parsed = confirmations_csv_parse(content)
-    problems = [_problem_dict(p) for p in parsed.problems]
+    problems = [p.as_dict() for p in parsed.problems]
     with transaction.atomic():
         _sha, path = _store("confirmations", name, content)
         bank_file = BankFile.objects.create(
@@ -386,15 +381,6 @@ def confirmation_file_apply(*, name: str, content: bytes) -> BankFile:
         _batches_finish()
         transaction.on_commit(_posting_dispatch)
     return bank_file
-
-
-def _problem_dict(problem: LineProblem) -> dict[str, Any]:
-    return {
-        "line": problem.line,
-        "code": problem.code,
-        "params": {k: str(v) for k, v in problem.params.items()},
-        "text": problem.text[:200],
-    }
 
 
 def _confirmation_apply(

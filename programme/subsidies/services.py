@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from askesos.dates import today
+from askesos.errors import DomainError
 from askesos.geo.models import Province
 from askesos.money import format_rupiah
-from programme.registry.models import NationalParticipant
+from programme.registry.selectors import participants_by_lpa
 from programme.subsidies.errors import CONSTRAINT_CODES, SubsidyConflict, SubsidyError
 from programme.subsidies.models import (
     AllocationRule,
@@ -27,6 +28,7 @@ from programme.subsidies.models import (
     ProvinceAllocation,
     Purpose,
 )
+from tenants.dispatch import lpas_for_jobs
 from tenants.models import Lpa, LpaStatus
 
 RATES_FILE = Path(__file__).parent / "data" / "rates.json"
@@ -42,7 +44,7 @@ def amount_valid(value: Any, *, field: str = "amount") -> int:
 
         try:
             value = rupiah_parse(value, field=field)
-        except Exception:
+        except DomainError:
             raise SubsidyError("amount_not_figures", field=field) from None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= AMOUNT_CEILING:
         raise SubsidyError("amount_invalid", field=field, limit=format_rupiah(AMOUNT_CEILING))
@@ -241,28 +243,18 @@ def _lpa_allocation_create(share: ProvinceAllocation, allocation: LpaAllocation)
         raise
 
 
-def active_participants_by_lpa(lpas: Any) -> dict[int, int]:
-    """Active participants per LPA id from the national index (no schema is entered)."""
-    return dict(
-        NationalParticipant.objects.filter(is_active=True, lpa__in=lpas)
-        .values_list("lpa_id")
-        .annotate(n=Count("pk"))
-    )
-
-
 def lpa_allocations_by_rule_preview(*, share: ProvinceAllocation) -> list[dict[str, Any]]:
     """What the rule would give each active LPA of the province not yet allocated:
     its active participants x the year's rate for the budget's purpose."""
     rate = rate_per_participant(purpose=share.budget.purpose, year=share.budget.year)
     lpas = (
-        Lpa.objects.filter(
-            regency__province_id=share.province_id, status=LpaStatus.ACTIVE, is_ready=True
-        )
+        lpas_for_jobs()
+        .filter(regency__province_id=share.province_id)
         .exclude(allocations__province_allocation=share)
         .select_related("regency")
         .order_by("name")
     )
-    counts = active_participants_by_lpa(lpas)
+    counts = participants_by_lpa(lpas=lpas)
     return [
         {"lpa": lpa, "participants": counts[lpa.pk], "rate": rate, "amount": counts[lpa.pk] * rate}
         for lpa in lpas

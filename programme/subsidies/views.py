@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from askesos.dates import date_parse, today
 from askesos.errors import DomainError
+from askesos.files import form_int
 from askesos.geo.models import Province
 from askesos.permissions import AccessDenied, Action, ensure, may, require, scope_of
 from askesos.roles import GovernmentLevel
@@ -26,7 +27,8 @@ from programme.subsidies.models import (
     Purpose,
     TransferBatch,
 )
-from tenants.models import Lpa, LpaStatus
+from tenants.dispatch import lpas_for_jobs
+from tenants.models import Lpa
 
 
 @require(Action.GOV_DASHBOARD_VIEW)
@@ -44,6 +46,7 @@ def subsidies_page(request):
         else:
             return redirect("subsidies")
     is_province = scope.level == GovernmentLevel.PROVINCE
+    may_allocate = may(request.user, Action.GOV_ALLOCATION_MANAGE)
     shares = selectors.shares_for_scope(scope=scope)
     return render(
         request,
@@ -59,18 +62,19 @@ def subsidies_page(request):
             "previews": {
                 share.pk: services.lpa_allocations_by_rule_preview(share=share)
                 for share in shares
-                if is_province and may(request.user, Action.GOV_ALLOCATION_MANAGE)
+                if is_province and may_allocate
             },
-            "lpas": Lpa.objects.filter(
-                regency__province_id=scope.province_id, status=LpaStatus.ACTIVE, is_ready=True
-            ).order_by("name")
+            "lpas": lpas_for_jobs()
+            .filter(regency__province_id=scope.province_id)
+            .select_related("regency")
+            .order_by("name")
             if is_province
             else [],
             "provinces": Province.objects.order_by("code"),
             "channels": Channel.choices,
             "purposes": Purpose.choices,
             "may_budget": may(request.user, Action.GOV_BUDGET_MANAGE),
-            "may_allocate": may(request.user, Action.GOV_ALLOCATION_MANAGE),
+            "may_allocate": may_allocate,
             "may_prepare": may(request.user, Action.GOV_TRANSFER_PREPARE),
             "jobs": _jobs_progress(scope),
             "year": today().year,
@@ -114,7 +118,7 @@ def _act(request, scope, action: str) -> None:
         messages.success(request, _("Budget recorded."))
     elif action == "share":
         ensure(user, Action.GOV_BUDGET_MANAGE)
-        budget = get_object_or_404(services.Budget, pk=_int(post.get("budget")))
+        budget = get_object_or_404(services.Budget, pk=form_int(post.get("budget")))
         services.province_allocate(
             budget=budget,
             province_code=post.get("province", ""),
@@ -125,7 +129,7 @@ def _act(request, scope, action: str) -> None:
     elif action in ("rule", "manual"):
         ensure(user, Action.GOV_ALLOCATION_MANAGE)
         share = get_object_or_404(
-            ProvinceAllocation, pk=_int(post.get("share")), province_id=scope.province_id
+            ProvinceAllocation, pk=form_int(post.get("share")), province_id=scope.province_id
         )
         if action == "rule":
             made = services.lpa_allocations_by_rule(share=share, actor=user)
@@ -134,7 +138,7 @@ def _act(request, scope, action: str) -> None:
             )
         else:
             lpa = get_object_or_404(
-                Lpa, pk=_int(post.get("lpa")), regency__province_id=scope.province_id
+                Lpa, pk=form_int(post.get("lpa")), regency__province_id=scope.province_id
             )
             services.lpa_allocate_manual(
                 share=share,
@@ -147,7 +151,7 @@ def _act(request, scope, action: str) -> None:
     elif action == "batch":
         ensure(user, Action.GOV_TRANSFER_PREPARE)
         chosen = LpaAllocation.objects.filter(
-            pk__in=[_int(v) for v in post.getlist("allocation")],
+            pk__in=[form_int(v) for v in post.getlist("allocation")],
             province_allocation__province_id=scope.province_id,
         )
         batch = batches.batch_build(
@@ -166,15 +170,7 @@ def _act(request, scope, action: str) -> None:
         raise Http404
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _batch_in_scope(request, reference: str) -> TransferBatch:
-    scope = scope_of(request.user)
+def _batch_in_scope(scope, reference: str) -> TransferBatch:
     batch = get_object_or_404(TransferBatch.objects.select_related("province"), reference=reference)
     visible = selectors.batches_for_scope(scope=scope).filter(pk=batch.pk).exists()
     if not visible:
@@ -184,8 +180,8 @@ def _batch_in_scope(request, reference: str) -> TransferBatch:
 
 @require(Action.GOV_DASHBOARD_VIEW)
 def batch_page(request, reference: str):
-    batch = _batch_in_scope(request, reference)
     scope = scope_of(request.user)
+    batch = _batch_in_scope(scope, reference)
     transfers = batch.transfers.select_related("lpa__regency").order_by("lpa__name", "pk")
     if scope.level == GovernmentLevel.REGENCY:
         transfers = transfers.filter(lpa__regency_id=scope.regency_id)
@@ -219,7 +215,7 @@ def batch_page(request, reference: str):
 def batch_act(request, reference: str):
     from programme.subsidies.tasks import confirmations_import_task
 
-    batch = _batch_in_scope(request, reference)
+    batch = _batch_in_scope(scope_of(request.user), reference)
     action = request.POST.get("action")
     try:
         if action == "approve":
