@@ -45,8 +45,13 @@ def statements_fetch_day(*, on: datetime.date, fetch: Fetch | None = None) -> di
         )["last"]
         for incoming in fetch(account_number=account.number, since=since):
             try:
+                # The `reconcile` job (03:00) reconciles once, not once per file.
                 statement_file_import(
-                    name=incoming.name, content=incoming.content, actor=None, source="bank"
+                    name=incoming.name,
+                    content=incoming.content,
+                    actor=None,
+                    source="bank",
+                    reconcile_after=False,
                 )
             except BankFileError as exc:
                 if exc.code != "file_duplicate":
