@@ -1,6 +1,8 @@
-"""Public reporting data. Report periods, snapshots and rollup facts arrive with the
-reporting issues; findings are here already because claims raise them."""
+"""Public reporting data: findings, the LPAs' reconciliation states, and the tiered
+reporting schedule (each LPA's period reports, their frozen versions, the tiers'
+consolidated reports, their reviews and notices). No personal data: figures only."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -77,3 +79,233 @@ class ReconciliationStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lpa_id} {self.account} {self.state}"
+
+
+# --- the tiered reporting schedule (reporting/reports.py) --------------------------------
+
+
+class ReportLevel(models.TextChoices):
+    """Who a report is from: an LPA, or a tier's consolidated report."""
+
+    LPA = "lpa", _("LPA")
+    REGENCY = "regency", _("Kabupaten/kota")
+    PROVINCE = "province", _("Province")
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Not submitted")
+    SUBMITTED = "submitted", _("Submitted, awaiting review")
+    RETURNED = "returned", _("Returned for correction")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class ReportSchedule(models.Model):
+    """When each period type's reports are due, in days after the period's last day:
+    from the LPA, from the kabupaten/kota and from the province; and when an LPA's
+    report expires (no edit or submission without the district reopening it; 0: never).
+    Seeded by `askesos setup` from reporting/data/schedule.json; the ministry edits it,
+    and the seed never overwrites an edited row."""
+
+    period_type = models.CharField(max_length=10, unique=True)
+    lpa_due_days = models.PositiveSmallIntegerField(_("LPA report due (days after the period)"))
+    regency_due_days = models.PositiveSmallIntegerField(
+        _("kabupaten/kota report due (days after the period)")
+    )
+    province_due_days = models.PositiveSmallIntegerField(
+        _("province report due (days after the period)")
+    )
+    expiry_days = models.PositiveSmallIntegerField(
+        _("LPA report locked after (days after the period; 0: never)")
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["lpa_due_days"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lpa_due_days__lte=models.F("regency_due_days"))
+                & Q(regency_due_days__lte=models.F("province_due_days")),
+                name="report_schedule_tiers_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(expiry_days=0) | Q(expiry_days__gte=models.F("lpa_due_days")),
+                name="report_schedule_expiry_after_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.period_type
+
+
+class Report(models.Model):
+    """One report owed for one period: by an LPA (created when the period ends, for
+    every active LPA: the obligation completeness counts), or a tier's consolidated
+    report (kabupaten/kota, province). Its submitted versions are ReportVersion rows
+    that never change; this row carries the state and the working draft."""
+
+    level = models.CharField(max_length=10, choices=ReportLevel.choices)
+    lpa = models.ForeignKey(
+        "tenants.Lpa", on_delete=models.PROTECT, null=True, related_name="reports"
+    )
+    regency = models.ForeignKey(
+        "geo.Regency", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    province = models.ForeignKey("geo.Province", on_delete=models.PROTECT, related_name="+")
+    period_type = models.CharField(max_length=10)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    state = models.CharField(max_length=10, choices=ReportState.choices, default=ReportState.DRAFT)
+    due_on = models.DateField()
+    expires_on = models.DateField(null=True)  # LPA reports; None: never
+    # The draft: figures computed from the books (LPA) or from accepted reports below
+    # (tiers), and the narrative being written.
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(null=True)
+    narrative = models.TextField(blank=True)
+    planned_actions = models.TextField(blank=True)
+    versions = models.PositiveSmallIntegerField(default=0)
+    first_submitted_at = models.DateTimeField(null=True)
+    last_submitted_at = models.DateTimeField(null=True)
+    reviewed_at = models.DateTimeField(null=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    review_comment = models.CharField(max_length=1000, blank=True)
+    reopened_until = models.DateField(null=True)  # an expired report opened again
+
+    class Meta:
+        ordering = ["-period_start", "level", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lpa", "period_type", "period_start"],
+                condition=Q(level="lpa"),
+                name="report_one_per_lpa_period",
+            ),
+            models.UniqueConstraint(
+                fields=["regency", "period_type", "period_start"],
+                condition=Q(level="regency"),
+                name="report_one_per_regency_period",
+            ),
+            models.UniqueConstraint(
+                fields=["province", "period_type", "period_start"],
+                condition=Q(level="province"),
+                name="report_one_per_province_period",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(level="lpa", lpa__isnull=False, regency__isnull=False)
+                    | Q(level="regency", lpa__isnull=True, regency__isnull=False)
+                    | Q(level="province", lpa__isnull=True, regency__isnull=True)
+                ),
+                name="report_area_matches_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(versions__gt=0),
+                name="report_submitted_has_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(review_comment=""),
+                name="report_returned_with_comment",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period_type", "period_start", "level", "regency"]),
+            models.Index(fields=["period_type", "period_start", "level", "province"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.level} {self.lpa_id or self.regency_id or self.province_id} {self.period_start}"
+        )
+
+
+class ReportVersion(models.Model):
+    """A submitted report as it was submitted: never changed nor deleted (PostgreSQL
+    refuses it, migration 0006). A correction is the next version, with its reason."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="version_set")
+    number = models.PositiveSmallIntegerField()
+    figures = models.JSONField()
+    narrative = models.TextField(blank=True)
+    planned_actions = models.TextField(blank=True)
+    reason = models.CharField(max_length=500, blank=True)  # why this correction
+    # Tier reports: the versions below they add up, {report id: version number}.
+    sources = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["report_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_once"),
+            models.CheckConstraint(
+                condition=Q(number=1) | ~Q(reason=""), name="report_correction_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.number}"
+
+
+class ReportEvent(models.Model):
+    """Who did what to a report and when: generated, submitted, accepted, returned,
+    reopened, and refusals worth keeping. Never changed (PostgreSQL refuses it)."""
+
+    class Action(models.TextChoices):
+        GENERATED = "generated", _("figures computed")
+        SAVED = "saved", _("narrative saved")
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned")
+        REOPENED = "reopened", _("reopened")
+        REFUSED = "refused", _("refused")
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    version = models.PositiveSmallIntegerField(null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    comment = models.CharField(max_length=1000, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action}"
+
+
+class ReportNotice(models.Model):
+    """An in-app notice (and the e-mail sent with it) about a report: a reminder before
+    the due day, a late report for the district. One per report, kind and person: the
+    reminder job may run any number of times."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Report due soon")
+        DUE_TOMORROW = "due_tomorrow", _("Report due tomorrow")
+        LATE = "late", _("Report late")
+        LATE_DISTRICT = "late_district", _("LPA report late")
+        RETURNED = "returned", _("Report returned")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind", "user"], name="report_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind} {self.user_id}"

@@ -91,6 +91,13 @@ DAILY_JOBS: dict[str, DailyJob] = {
             schedule="Bank: rekonsiliasi dan kecukupan cadangan (harian)",
             at=("0", "3"),
         ),
+        DailyJob(
+            name="reports",
+            label=_("Period reports and their reminders"),
+            work="reporting.tasks.reports_day",
+            schedule="Laporan: laporan periode dan pengingat (harian)",
+            at=("30", "0"),
+        ),
     )
 }
 

@@ -32,6 +32,12 @@ PERIODIC_TASKS = (
         "15,45",
         "*",
     ),
+    (
+        "Laporan: pengingat laporan terlambat (harian)",
+        "reporting.tasks.district_reminders_task",
+        "0",
+        "7",
+    ),
 )
 
 

@@ -43,6 +43,8 @@ class Action(StrEnum):
     BANK_RECONCILE = "lpa.bank.reconcile"
     PERIOD_PREPARE = "lpa.period.prepare"
     PERIOD_SIGN = "lpa.period.sign"
+    REPORT_VIEW = "lpa.report.view"
+    REPORT_PREPARE = "lpa.report.prepare"
     REPORT_SUBMIT = "lpa.report.submit"
     # Government (portal)
     GOV_DASHBOARD_VIEW = "gov.dashboard.view"
@@ -56,6 +58,7 @@ class Action(StrEnum):
     GOV_ALLOCATION_MANAGE = "gov.allocation.manage"
     GOV_TRANSFER_PREPARE = "gov.transfer.prepare"
     GOV_TRANSFER_APPROVE = "gov.transfer.approve"
+    GOV_SCHEDULE_MANAGE = "gov.schedule.manage"
 
 
 _ALL_LPA_READ = {
@@ -64,15 +67,22 @@ _ALL_LPA_READ = {
     Action.PARTICIPANT_VIEW,
     Action.CLAIM_VIEW,
     Action.BOOKS_VIEW,
+    Action.REPORT_VIEW,
 }
 
 LPA_ROLE_ACTIONS: dict[LpaRole, frozenset[Action]] = {
     LpaRole.KETUA: frozenset(
         _ALL_LPA_READ
-        | {Action.STAFF_MANAGE, Action.CLAIM_APPROVE, Action.PERIOD_SIGN, Action.REPORT_SUBMIT}
+        | {
+            Action.STAFF_MANAGE,
+            Action.CLAIM_APPROVE,
+            Action.PERIOD_SIGN,
+            Action.REPORT_PREPARE,
+            Action.REPORT_SUBMIT,
+        }
     ),
     LpaRole.SEKRETARIS: frozenset(
-        _ALL_LPA_READ | {Action.STAFF_MANAGE, Action.PARTICIPANT_REGISTER, Action.REPORT_SUBMIT}
+        _ALL_LPA_READ | {Action.STAFF_MANAGE, Action.PARTICIPANT_REGISTER, Action.REPORT_PREPARE}
     ),
     LpaRole.BENDAHARA: frozenset(
         _ALL_LPA_READ
@@ -121,6 +131,7 @@ GOVERNMENT_ROLE_ACTIONS: dict[GovernmentRole, frozenset[Action]] = {
             Action.GOV_ALLOCATION_MANAGE,
             Action.GOV_TRANSFER_PREPARE,
             Action.GOV_TRANSFER_APPROVE,
+            Action.GOV_SCHEDULE_MANAGE,
         }
     ),
     GovernmentRole.PENGENDALI: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
@@ -135,6 +146,7 @@ GOVERNMENT_ROLE_ACTIONS: dict[GovernmentRole, frozenset[Action]] = {
 _ACTION_LEVELS = {
     Action.GOV_LPA_PROVISION: {GovernmentLevel.MINISTRY, GovernmentLevel.PROVINCE},
     Action.GOV_BUDGET_MANAGE: {GovernmentLevel.MINISTRY},
+    Action.GOV_SCHEDULE_MANAGE: {GovernmentLevel.MINISTRY},
     Action.GOV_ALLOCATION_MANAGE: {GovernmentLevel.PROVINCE},
     Action.GOV_TRANSFER_PREPARE: {GovernmentLevel.PROVINCE},
     Action.GOV_TRANSFER_APPROVE: {GovernmentLevel.PROVINCE},

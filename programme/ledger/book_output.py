@@ -139,6 +139,12 @@ def book_xlsx(book: Book, lpa_name: str) -> bytes:
     if book.verdict:
         sheet.append([book.verdict])
         sheet.cell(row=sheet.max_row, column=1).font = bold
+    # Nothing in a book is a formula: text a person typed that starts with "=" (a
+    # participant's name, a report's narrative) stays text in the sheet.
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     widths = {MONEY: 16, NUMBER: 9, CODE: 9, DATE: 13, TEXT: 28}
     for index, column in enumerate(book.columns):
         sheet.column_dimensions[get_column_letter(index + 1)].width = widths[column.type]
@@ -147,9 +153,10 @@ def book_xlsx(book: Book, lpa_name: str) -> bytes:
     return out.getvalue()
 
 
-def book_pdf(book: Book, lpa_name: str) -> bytes:
+def book_pdf(book: Book, lpa_name: str, *, signatures: tuple[str, str] | None = None) -> bytes:
     """A printable book with each section's opening and closing balance, the totals
-    and the signature lines the manual asks for."""
+    and the signature lines the manual asks for (the Bendahara's and the Ketua's, or
+    `signatures`)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -249,14 +256,18 @@ def book_pdf(book: Book, lpa_name: str) -> bytes:
         story.append(summary)
     if book.verdict:
         story.append(Paragraph(f"<b>{escape(book.verdict)}</b>", body))
+    left_signature, right_signature = signatures or (
+        pgettext("book", "Prepared by the Bendahara"),
+        pgettext("book", "Approved by the Ketua"),
+    )
     story += [
         Spacer(1, 12 * mm),
         Table(
             [
                 [
-                    pgettext("book", "Prepared by the Bendahara"),
+                    left_signature,
                     "",
-                    pgettext("book", "Approved by the Ketua"),
+                    right_signature,
                 ],
                 ["", "", ""],
                 ["(.............................)", "", "(.............................)"],

@@ -104,6 +104,8 @@ class Book:
     totals: list[tuple[str, int]] = field(default_factory=list)
     verdict: str = ""
     difference: int | None = None  # the Neraca's: assets less the other side
+    # Shown instead of the month (a report over a quarter, a semester, a year).
+    period_label: str = ""
 
     @property
     def rows(self) -> list[list]:
@@ -123,7 +125,7 @@ class Book:
 
     @property
     def month_label(self) -> str:
-        return date_format(self.month, "F Y")
+        return self.period_label or date_format(self.month, "F Y")
 
 
 def _ledger_columns() -> list[Column]:

@@ -7,6 +7,7 @@ from askesos.geo.services import wilayah_load
 from askesos.workdays.services import holidays_load
 from programme.schemes.services import schemes_load_shipped
 from programme.subsidies.services import rates_load_shipped
+from reporting.reports import schedules_load_shipped
 from tenants.schedules import schedules_install
 from tenants.schemas import all_schemas_migrate
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         schedules_install()
         rates = rates_load_shipped()
         self.stdout.write(f"subsidy rates: {rates} fiscal years added")
+        self.stdout.write(f"report schedules: {schedules_load_shipped()} period types")
         year = time.localtime().tm_year
         added = holidays_load(years=range(2020, year + 3))
         self.stdout.write(f"public holidays 2020-{year + 2}: {added} added")
