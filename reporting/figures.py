@@ -371,7 +371,8 @@ def month_figures(month: Period, *, schemes: dict[int, dict] | None = None) -> d
     _money(figures, p)
     _funds(figures, p)
     _books(figures, p)
-    return dict(figures)
+    # Whole numbers for JSON (PostgreSQL's sums of bigints come back as Decimal).
+    return {key: int(value) for key, value in figures.items() if value}
 
 
 def scheme_rules() -> dict[int, dict]:

@@ -88,20 +88,31 @@ def direct(month: Period) -> dict[str, int]:
     counts["reserve.closing"] = balance(acc.BANK_RESERVE, end)
     counts["reserve.subsidy_in"] = (
         JournalLine.objects.filter(
-            account__code=acc.BANK_RESERVE, entry__kind="subsidy",
-            entry__date__gte=start, entry__date__lte=end,
-        ).aggregate(s=Sum("amount"))["s"] or 0
-    )  # fmt: skip
+            account__code=acc.BANK_RESERVE,
+            entry__kind="subsidy",
+            entry__date__gte=start,
+            entry__date__lte=end,
+        ).aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
     counts["savings.owed"] = -balance(acc.PREMIUM_SAVINGS, end)
     counts["grants.balance"] = balance(acc.BANK_GRANTS, end)
     return {k: v for k, v in counts.items() if v}
 
 
 CHECKED = (
-    "participants.status", "participants.open", "participants.sex", "participants.regency",
-    "movements", "premiums", "reserve.opening", "reserve.closing", "reserve.subsidy_in",
-    "savings.owed", "grants.balance",
-)  # fmt: skip
+    "participants.status",
+    "participants.open",
+    "participants.sex",
+    "participants.regency",
+    "movements",
+    "premiums",
+    "reserve.opening",
+    "reserve.closing",
+    "reserve.subsidy_in",
+    "savings.owed",
+    "grants.balance",
+)
 
 
 def checked(figures: dict[str, int]) -> dict[str, int]:
