@@ -255,7 +255,7 @@ class ReportVersion(models.Model):
 
 class ReportEvent(models.Model):
     """Who did what to a report and when: generated, submitted, accepted, returned,
-    reopened, and refusals worth keeping. Never changed (PostgreSQL refuses it)."""
+    reopened. Never changed (PostgreSQL refuses it)."""
 
     class Action(models.TextChoices):
         GENERATED = "generated", _("figures computed")
@@ -264,7 +264,6 @@ class ReportEvent(models.Model):
         ACCEPTED = "accepted", _("accepted")
         RETURNED = "returned", _("returned")
         REOPENED = "reopened", _("reopened")
-        REFUSED = "refused", _("refused")
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)

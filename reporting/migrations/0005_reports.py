@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             name='ReportEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('generated', 'figures computed'), ('saved', 'narrative saved'), ('submitted', 'submitted'), ('accepted', 'accepted'), ('returned', 'returned'), ('reopened', 'reopened'), ('refused', 'refused')], max_length=10)),
+                ('action', models.CharField(choices=[('generated', 'figures computed'), ('saved', 'narrative saved'), ('submitted', 'submitted'), ('accepted', 'accepted'), ('returned', 'returned'), ('reopened', 'reopened')], max_length=10)),
                 ('version', models.PositiveSmallIntegerField(null=True)),
                 ('comment', models.CharField(blank=True, max_length=1000)),
                 ('at', models.DateTimeField(auto_now_add=True)),
