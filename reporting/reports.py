@@ -497,20 +497,19 @@ def reviewers_of(user: Any, scope: Any, reports: list[Report]) -> dict[int, Revi
         for r in reports
         if r.level in PARENT
     ]
-    parents: dict[tuple, Report] = {}
+    above: dict[tuple, Report] = {}
     if wanted:
-        for parent in Report.objects.filter(Q(*wanted, _connector=Q.OR)):
-            area = parent.regency_id if parent.level == ReportLevel.REGENCY else parent.province_id
-            parents[(parent.level, area, parent.period_type, parent.period_start)] = parent
+        for report in Report.objects.filter(Q(*wanted, _connector=Q.OR)):
+            area = report.regency_id if report.level == ReportLevel.REGENCY else report.province_id
+            above[(report.level, area, report.period_type, report.period_start)] = report
 
-    def parent(report: Report) -> Report | None:
+    def parent_in_page(report: Report) -> Report | None:
         if report.level not in PARENT:
             return None
         area = report.regency_id if report.level == ReportLevel.LPA else report.province_id
-        key = (PARENT[report.level], area, report.period_type, report.period_start)
-        return parents.get(key)
+        return above.get((PARENT[report.level], area, report.period_type, report.period_start))
 
-    return {r.pk: _reviewer(scope, r, acts=acts, parent=parent(r)) for r in reports}
+    return {r.pk: _reviewer(scope, r, acts=acts, parent=parent_in_page(r)) for r in reports}
 
 
 def _reviewer(scope: Any, report: Report, *, acts: bool, parent: Report | None) -> Reviewer:
