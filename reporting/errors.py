@@ -36,6 +36,10 @@ class ReportError(DomainError):
             "A %(level)s report is reviewed by the %(tier)s; your office acts on another tier."
         ),
         "outside_area": _("This report is from outside your area."),
+        "submit_lpa_report": _("An LPA's report is submitted by its Ketua, at the LPA's address."),
+        "submit_wrong_tier": _(
+            "A %(level)s report is submitted by the %(tier)s; your office acts on another tier."
+        ),
         "locked_above": _(
             "The %(tier)s has already submitted its report for %(period)s, which includes "
             "this one; it must be returned there first."

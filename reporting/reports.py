@@ -478,8 +478,42 @@ def reviewer_of(user: Any, scope: Any, report: Report) -> Reviewer:
     from askesos.permissions import Action, may
 
     acts = scope is not None and may(user, Action.GOV_REPORT_APPROVE)
+    return _reviewer(scope, report, acts=acts, parent=parent_of(report))
+
+
+def reviewers_of(user: Any, scope: Any, reports: list[Report]) -> dict[int, Reviewer]:
+    """reviewer_of for a page of reports: the permission asked once, the reports above
+    them read in one query."""
+    from askesos.permissions import Action, may
+
+    acts = scope is not None and may(user, Action.GOV_REPORT_APPROVE)
+    wanted = [
+        Q(level=PARENT[r.level], period_type=r.period_type, period_start=r.period_start)
+        & (
+            Q(regency_id=r.regency_id)
+            if r.level == ReportLevel.LPA
+            else Q(province_id=r.province_id)
+        )
+        for r in reports
+        if r.level in PARENT
+    ]
+    above: dict[tuple, Report] = {}
+    if wanted:
+        for report in Report.objects.filter(Q(*wanted, _connector=Q.OR)):
+            area = report.regency_id if report.level == ReportLevel.REGENCY else report.province_id
+            above[(report.level, area, report.period_type, report.period_start)] = report
+
+    def parent_in_page(report: Report) -> Report | None:
+        if report.level not in PARENT:
+            return None
+        area = report.regency_id if report.level == ReportLevel.LPA else report.province_id
+        return above.get((PARENT[report.level], area, report.period_type, report.period_start))
+
+    return {r.pk: _reviewer(scope, r, acts=acts, parent=parent_in_page(r)) for r in reports}
+
+
+def _reviewer(scope: Any, report: Report, *, acts: bool, parent: Report | None) -> Reviewer:
     in_area = scope is not None and _scope_area_has(scope, report)
-    parent = parent_of(report)
     locked = parent is not None and parent.state in LOCKING
     reviews = acts and in_area and REVIEWER[report.level] == scope.level
     owns = (
@@ -606,6 +640,43 @@ def report_reopen(*, report: Report, user: Any, scope: Any, reason: Any) -> Repo
             comment=reason,
         )
     return report
+
+
+def tier_report_submit(
+    *,
+    report: Report,
+    user: Any,
+    scope: Any,
+    narrative: Any = None,
+    planned_actions: Any = None,
+    reason: Any = "",
+) -> ReportVersion:
+    """A Dinas Sosial officer submits their own tier's consolidated report (the
+    kabupaten/kota's, the province's); an LPA's report is its Ketua's to submit."""
+    from askesos.permissions import Action, ensure
+
+    ensure(user, Action.GOV_REPORT_APPROVE)
+    if scope is None or not _scope_area_has(scope, report):
+        raise _refused(report, ReportError("outside_area"), user)
+    if report.level == ReportLevel.LPA:
+        raise _refused(report, ReportError("submit_lpa_report"), user)
+    if report.level != scope.level:
+        raise _refused(
+            report,
+            ReportError(
+                "submit_wrong_tier",
+                level=ReportLevel(report.level).label,
+                tier=_tier_name(report.level),
+            ),
+            user,
+        )
+    return report_submit(
+        report=report,
+        actor=user,
+        narrative=narrative,
+        planned_actions=planned_actions,
+        reason=reason,
+    )
 
 
 # --- completeness and timeliness -----------------------------------------------------------

@@ -314,6 +314,9 @@ SPECTACULAR_SETTINGS = {
         "HeirRelationEnum": "programme.participants.models.HeirRelation",
         "ClaimStatusEnum": "programme.claims.models.ClaimStatus",
         "PaymentRequestStatusEnum": "programme.claims.models.PaymentRequest.Status",
+        "ReportStateEnum": "reporting.models.ReportState",
+        "ReportLevelEnum": "reporting.models.ReportLevel",
+        "PeriodTypeEnum": "reporting.periods.PeriodType",
     },
 }
 

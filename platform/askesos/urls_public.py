@@ -6,6 +6,7 @@ from django.urls import include, path
 from askesos.geo import api as geo_api
 from askesos.urls_common import common_urlpatterns
 from programme.registry.views import card_verify
+from reporting import api as reporting_api
 from reporting import views as reporting_views
 from tenants import api as tenants_api
 
@@ -19,6 +20,43 @@ urlpatterns = [
     path("", include("programme.subsidies.urls_public")),
     path("api/lpas/", tenants_api.LpaListApi.as_view(), name="api-lpa-list"),
     path("api/lpas/<slug:slug>/", tenants_api.LpaDetailApi.as_view(), name="api-lpa-detail"),
+    path("api/reports/", reporting_api.ReportListApi.as_view(), name="api-reports"),
+    path(
+        "api/reports/completeness/",
+        reporting_api.ReportCompletenessApi.as_view(),
+        name="api-report-completeness",
+    ),
+    path("api/reports/<int:pk>/", reporting_api.ReportDetailApi.as_view(), name="api-report"),
+    path(
+        "api/reports/<int:pk>/versions/<int:number>/",
+        reporting_api.ReportVersionApi.as_view(),
+        name="api-report-version",
+    ),
+    path(
+        "api/reports/<int:pk>/review/",
+        reporting_api.ReportReviewApi.as_view(),
+        name="api-report-review",
+    ),
+    path(
+        "api/reports/<int:pk>/reopen/",
+        reporting_api.ReportReopenApi.as_view(),
+        name="api-report-reopen",
+    ),
+    path(
+        "api/reports/<int:pk>/submit/",
+        reporting_api.ReportSubmitApi.as_view(),
+        name="api-report-submit",
+    ),
+    path(
+        "api/report-schedules/",
+        reporting_api.ReportScheduleListApi.as_view(),
+        name="api-report-schedules",
+    ),
+    path(
+        "api/report-schedules/<str:period_type>/",
+        reporting_api.ReportScheduleApi.as_view(),
+        name="api-report-schedule",
+    ),
     path("api/wilayah/provinces/", geo_api.ProvinceListApi.as_view(), name="api-provinces"),
     path("api/wilayah/regencies/", geo_api.RegencyListApi.as_view(), name="api-regencies"),
     path("api/wilayah/districts/", geo_api.DistrictListApi.as_view(), name="api-districts"),

@@ -5,6 +5,7 @@ from django.urls import include, path
 from askesos.staff.api import StaffListApi
 from askesos.urls_common import common_urlpatterns
 from programme import views as programme_views
+from reporting import api as reporting_api
 
 # Under /api/ an unknown address or a crash answers in the API's error shape.
 handler404 = "askesos.errors.not_found"
@@ -15,6 +16,22 @@ urlpatterns = [
     path("dasbor/", programme_views.lpa_dashboard, name="dashboard"),
     path("tim/", programme_views.staff_list, name="staff-list"),
     path("api/staff/", StaffListApi.as_view(), name="api-staff-list"),
+    path("api/reports/", reporting_api.LpaReportListApi.as_view(), name="api-lpa-reports"),
+    path(
+        "api/reports/<str:code>/",
+        reporting_api.LpaReportDetailApi.as_view(),
+        name="api-lpa-report",
+    ),
+    path(
+        "api/reports/<str:code>/submit/",
+        reporting_api.LpaReportSubmitApi.as_view(),
+        name="api-lpa-report-submit",
+    ),
+    path(
+        "api/reports/<str:code>/versions/<int:number>/",
+        reporting_api.LpaReportVersionApi.as_view(),
+        name="api-lpa-report-version",
+    ),
     path("", include("programme.participants.urls")),
     path("", include("programme.ledger.urls")),
     path("", include("programme.claims.urls")),

@@ -100,10 +100,12 @@ def book_xlsx(book: Book, lpa_name: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = book.title[:31]
+    # A sheet name may not hold : / ? * [ ] or a backslash (a report's title has ":").
+    sheet.title = INVALID_TITLE_REGEX.sub(" ", book.title)[:31]
     bold = Font(bold=True)
     sheet.append([lpa_name])
     sheet.append([f"{book.title}, {book.month_label}"])
