@@ -6,6 +6,7 @@ formats, so that the sheet sums and sorts."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,7 +104,8 @@ def book_xlsx(book: Book, lpa_name: str) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = book.title[:31]
+    # A sheet's name may not hold []:*?/\ (a report's title has a colon) nor pass 31.
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", book.title).strip()[:31] or "Sheet"
     bold = Font(bold=True)
     sheet.append([lpa_name])
     sheet.append([f"{book.title}, {book.month_label}"])
