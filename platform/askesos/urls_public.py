@@ -18,6 +18,7 @@ urlpatterns = [
     *common_urlpatterns("askesos.urls_public"),
     path("dasbor/", reporting_views.government_dashboard, name="dashboard"),
     path("", include("programme.subsidies.urls_public")),
+    path("", include("reporting.urls_public")),
     path("api/lpas/", tenants_api.LpaListApi.as_view(), name="api-lpa-list"),
     path("api/lpas/<slug:slug>/", tenants_api.LpaDetailApi.as_view(), name="api-lpa-detail"),
     path("api/reports/", reporting_api.ReportListApi.as_view(), name="api-reports"),

@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("programme.claims.urls")),
     path("", include("programme.subsidies.urls_tenant")),
     path("", include("programme.banking.urls")),
+    path("", include("reporting.urls_tenant")),
 ]

@@ -105,7 +105,7 @@ def book_xlsx(book: Book, lpa_name: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     # A sheet name may not hold : / ? * [ ] or a backslash (a report's title has ":").
-    sheet.title = INVALID_TITLE_REGEX.sub(" ", book.title)[:31]
+    sheet.title = INVALID_TITLE_REGEX.sub(" ", book.title).strip()[:31] or "Sheet"
     bold = Font(bold=True)
     sheet.append([lpa_name])
     sheet.append([f"{book.title}, {book.month_label}"])

@@ -1,0 +1,134 @@
+"""What the report pages of both sides share (reporting/views_lpa.py on an LPA's host,
+reporting/views_gov.py on the portal): the figures as rows to show, the version a
+page asks for (?versi=N), the period chooser, and the PDF and XLSX answers."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.http import Http404, HttpResponse
+
+from askesos.dates import today
+from askesos.files import form_int
+from askesos.money import format_number, format_rupiah
+from reporting.errors import ReportError
+from reporting.models import Report, ReportLevel, ReportVersion
+from reporting.periods import Period, PeriodType, period_of, period_parse
+from reporting.report_output import figure_sections, report_pdf, report_xlsx
+from reporting.reports import report_period
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT = 6  # ended periods offered as links by the period chooser
+
+
+@dataclass
+class ShownSection:
+    title: str
+    rows: list[tuple[str, str, str]]  # label, number, rupiah (already written out)
+
+
+def figures_shown(figures: dict) -> list[ShownSection]:
+    """The report's sections (report_output.figure_sections) with every number written
+    the Indonesian way: 1.250 and Rp 5.000; a rate or a median as computed."""
+    shown = []
+    for section in figure_sections(figures):
+        rows = []
+        for row in section.rows:
+            if isinstance(row.count, int):
+                count = format_number(row.count)
+            else:
+                count = row.count or ""
+            amount = format_rupiah(row.amount) if row.amount is not None else ""
+            rows.append((row.label, count, amount))
+        shown.append(ShownSection(section.title, rows))
+    return shown
+
+
+def version_asked(report: Report, value: str | None) -> ReportVersion | None:
+    """The version ?versi=N names (404 when the report has none such), or None."""
+    if value in (None, ""):
+        return None
+    version = (
+        ReportVersion.objects.filter(report=report, number=form_int(value))
+        .select_related("submitted_by")
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
+def period_or_404(code: str) -> Period:
+    try:
+        return period_parse(code)
+    except ReportError:
+        raise Http404 from None
+
+
+def last_ended(period_type: str, on: datetime.date | None = None) -> Period:
+    """The latest period of `period_type` that is over on `on` (default today)."""
+    current = period_of(period_type, on or today())
+    return period_of(period_type, current.start - datetime.timedelta(days=1))
+
+
+def recent_periods(period_type: str, count: int = RECENT) -> list[Period]:
+    periods = [last_ended(period_type)]
+    while len(periods) < count:
+        periods.append(last_ended(period_type, periods[-1].start))
+    return periods
+
+
+@dataclass
+class PeriodChoice:
+    """The period a government page shows, from ?periode=<code> or ?jenis=<type> (the
+    last ended period of that type; the last ended month by default)."""
+
+    period: Period
+    error: ReportError | None
+    typed: str
+    tabs: list[tuple[str, str]]
+    recent: list[Period]
+
+
+def period_chosen(query) -> PeriodChoice:
+    typed = (query.get("periode") or "").strip()[:20]
+    kind = query.get("jenis") if query.get("jenis") in PeriodType.values else PeriodType.MONTH
+    error = None
+    period = last_ended(kind)
+    if typed:
+        try:
+            period = period_parse(typed, field="periode")
+        except ReportError as exc:
+            error = exc
+    return PeriodChoice(
+        period=period,
+        error=error,
+        typed=typed if error else period.code,
+        tabs=[(value, str(label)) for value, label in PeriodType.choices],
+        recent=recent_periods(period.type),
+    )
+
+
+def report_file_name(report: Report, version: ReportVersion | None) -> str:
+    if report.level == ReportLevel.LPA:
+        who = report.lpa.slug
+    elif report.level == ReportLevel.REGENCY:
+        who = f"kab-{report.regency_id}"
+    else:
+        who = f"prov-{report.province_id}"
+    suffix = f"-v{version.number}" if version is not None else ""
+    return f"laporan-{who}-{report_period(report).code}{suffix}"
+
+
+def report_file_response(report: Report, version: ReportVersion | None, kind: str) -> HttpResponse:
+    """The report (a version, or the draft) as a printable PDF with its signature
+    lines, or as a spreadsheet."""
+    name = report_file_name(report, version)
+    if kind == "pdf":
+        response = HttpResponse(report_pdf(report, version), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    else:
+        response = HttpResponse(report_xlsx(report, version), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
