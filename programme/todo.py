@@ -160,6 +160,19 @@ def _awaiting_first_premium(user: Any) -> Waiting:
     return Waiting(Policy.objects.filter(status=PolicyStatus.REGISTERED).count())
 
 
+def _reports_to_submit(user: Any) -> Waiting:
+    """Period reports made and not yet submitted (or returned); urgent once due."""
+    from reporting.models import Report, ReportLevel, ReportState
+    from tenants.selectors import lpa_current
+
+    owed = Report.objects.filter(
+        level=ReportLevel.LPA,
+        lpa=lpa_current(),
+        state__in=(ReportState.DRAFT, ReportState.RETURNED),
+    )
+    return Waiting(owed.count(), urgent=owed.filter(due_on__lt=today()).exists())
+
+
 @dataclass(frozen=True)
 class Item:
     key: str
@@ -188,6 +201,13 @@ ITEMS: tuple[Item, ...] = (
         _("Months prepared by the Bendahara, waiting for your signature: %(count)s"),
         _url("periods"),
         _months_to_sign,
+    ),
+    Item(
+        "reports_to_submit",
+        Action.REPORT_SUBMIT,
+        _("Period reports to submit to the Dinas Sosial: %(count)s"),
+        _url("reports"),
+        _reports_to_submit,
     ),
     # The Bendahara's money.
     Item(

@@ -35,13 +35,13 @@ from reporting.reports import (
     report_reopen,
     report_review,
     report_save,
-    report_submit,
     report_visible,
     reports_for_scope,
     reviewer_of,
     schedule_of,
     schedule_update,
     tier_refresh,
+    tier_report_submit,
 )
 
 # The level of the reports each tier reviews, and of its own consolidated report.
@@ -263,9 +263,10 @@ def _act(request, scope, report: Report, action: str) -> None:
             )
             messages.success(request, _("Narrative saved."))
         else:
-            version = report_submit(
+            version = tier_report_submit(
                 report=report,
-                actor=user,
+                user=user,
+                scope=scope,
                 narrative=post.get("narrative", ""),
                 planned_actions=post.get("planned_actions", ""),
                 reason=post.get("reason", ""),

@@ -83,6 +83,26 @@ def test_a_member_with_nothing_waiting_is_told_so(whole_team, lpa_a):
 
 
 def test_the_items_follow_the_permissions():
-    assert todo_keys_for("ketua") == {"requests_to_approve", "months_to_sign"}
+    assert todo_keys_for("ketua") == {
+        "requests_to_approve",
+        "months_to_sign",
+        "reports_to_submit",
+    }
     assert "requests_to_pay" not in todo_keys_for("ketua")
     assert "requests_to_approve" not in todo_keys_for("bendahara")
+
+
+def test_the_ketua_is_told_of_period_reports_to_submit(whole_team, lpa_a):
+    from django.db import connection
+
+    from reporting.periods import Period
+    from reporting.reports import lpa_report_generate, report_submit
+
+    connection.set_tenant(lpa_a)
+    report = lpa_report_generate(lpa=lpa_a, period=Period("month", datetime.date(2026, 10, 1)))
+    todo = _todo(whole_team, "ketua")
+    assert todo["reports_to_submit"].count == 1
+    assert todo["reports_to_submit"].urgent == (report.due_on < today())
+    assert "reports_to_submit" not in _todo(whole_team, "sekretaris")
+    report_submit(report=report, actor=whole_team["ketua"])
+    assert "reports_to_submit" not in _todo(whole_team, "ketua")
