@@ -11,7 +11,6 @@ computed by reports.reviewer_of as DHIS2 answers mayApprove, so that no client d
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import Case, QuerySet, When
@@ -24,13 +23,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
-from askesos.dates import today
 from askesos.geo.models import Province, Regency
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission, scope_of
 from reporting import reports
 from reporting.api_output import (
-    FILE_TYPES,
     PERIOD_HELP,
     CompletenessOutput,
     GovernmentReportDetailOutput,
@@ -39,17 +36,17 @@ from reporting.api_output import (
     ReportRowOutput,
     ReportScheduleOutput,
     ReportVersionOutput,
-    report_file_response,
 )
 from reporting.errors import ReportError
 from reporting.models import Report, ReportLevel, ReportSchedule, ReportState, ReportVersion
-from reporting.periods import Period, PeriodType, period_of, period_parse
+from reporting.periods import Period, PeriodType, period_last_ended, period_parse
+from reporting.report_output import FILE_TYPES, report_file_response
 from tenants.selectors import lpa_current
 
 
 def last_ended_month() -> Period:
     """The portal's period when none is asked for: the month before this one."""
-    return period_of(PeriodType.MONTH, today().replace(day=1) - datetime.timedelta(days=1))
+    return period_last_ended(PeriodType.MONTH)
 
 
 class PeriodField(serializers.CharField):

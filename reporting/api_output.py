@@ -4,25 +4,15 @@ table, the schedule; and a report as a PDF or spreadsheet."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reporting import report_output, reports
 from reporting.models import Report, ReportLevel, ReportSchedule, ReportState, ReportVersion
 from reporting.periods import PeriodType
+from reporting.report_output import report_issuer_name
 
 PERIOD_HELP = "A period code: 2026-10 (a month), 2026-T3 (a quarter), 2026-S2 (a semester), 2026."
-FILE_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def report_issuer_name(report: Report) -> str:
-    if report.level == ReportLevel.LPA:
-        return report.lpa.name
-    return (report.regency if report.level == ReportLevel.REGENCY else report.province).name
 
 
 class ReportRowOutput(serializers.Serializer):
@@ -206,20 +196,6 @@ class GovernmentReportDetailOutput(ReportDetailOutput, _GovernmentFields):
     def get_children(self, report: Report) -> list:
         below = reports.children_of(report).select_related("lpa", "regency", "province")
         return ReportChildOutput(below.order_by("regency_id", "lpa__name", "pk"), many=True).data
-
-
-def report_file_response(report: Report, version: ReportVersion | None, kind: str) -> HttpResponse:
-    """The report (a version, or the draft) as a PDF to print or a spreadsheet."""
-    content = (report_output.report_pdf if kind == "pdf" else report_output.report_xlsx)(
-        report, version
-    )
-    who = report.lpa.slug if report.lpa_id else (report.regency_id or report.province_id)
-    suffix = f"-v{version.number}" if version is not None else ""
-    name = f"laporan-{who}-{reports.report_period(report).code}{suffix}.{kind}"
-    response = HttpResponse(content, content_type=FILE_TYPES[kind])
-    disposition = "inline" if kind == "pdf" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    return response
 
 
 class ReportRefOutput(serializers.Serializer):

@@ -23,6 +23,7 @@ from askesos.dates import format_date
 from askesos.roles import GovernmentLevel, GovernmentRole, LpaRole
 from reporting.models import Report, ReportLevel, ReportNotice, ReportState
 from reporting.periods import Period
+from reporting.report_output import report_issuer_name
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ LPA_REMINDERS = {
 def notice_text(notice: ReportNotice) -> str:
     report = notice.report
     period = Period(report.period_type, report.period_start).label
-    who = report.lpa.name if report.lpa_id else (report.regency or report.province).name
+    who = report_issuer_name(report)
     texts = {
         ReportNotice.Kind.DUE_SOON: _("The report for %(period)s is due on %(day)s."),
         ReportNotice.Kind.DUE_TOMORROW: _("The report for %(period)s is due tomorrow, %(day)s."),

@@ -4,21 +4,17 @@ page asks for (?versi=N), the period chooser, and the PDF and XLSX answers."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
-from askesos.dates import today
 from askesos.files import form_int
 from askesos.money import format_number, format_rupiah
 from reporting.errors import ReportError
-from reporting.models import Report, ReportLevel, ReportVersion
-from reporting.periods import Period, PeriodType, period_of, period_parse
-from reporting.report_output import figure_sections, report_pdf, report_xlsx
-from reporting.reports import report_period
+from reporting.models import Report, ReportVersion
+from reporting.periods import Period, PeriodType, period_last_ended, period_parse
+from reporting.report_output import figure_sections
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT = 6  # ended periods offered as links by the period chooser
 
 
@@ -66,16 +62,10 @@ def period_or_404(code: str) -> Period:
         raise Http404 from None
 
 
-def last_ended(period_type: str, on: datetime.date | None = None) -> Period:
-    """The latest period of `period_type` that is over on `on` (default today)."""
-    current = period_of(period_type, on or today())
-    return period_of(period_type, current.start - datetime.timedelta(days=1))
-
-
 def recent_periods(period_type: str, count: int = RECENT) -> list[Period]:
-    periods = [last_ended(period_type)]
+    periods = [period_last_ended(period_type)]
     while len(periods) < count:
-        periods.append(last_ended(period_type, periods[-1].start))
+        periods.append(period_last_ended(period_type, periods[-1].start))
     return periods
 
 
@@ -95,7 +85,7 @@ def period_chosen(query) -> PeriodChoice:
     typed = (query.get("periode") or "").strip()[:20]
     kind = query.get("jenis") if query.get("jenis") in PeriodType.values else PeriodType.MONTH
     error = None
-    period = last_ended(kind)
+    period = period_last_ended(kind)
     if typed:
         try:
             period = period_parse(typed, field="periode")
@@ -108,27 +98,3 @@ def period_chosen(query) -> PeriodChoice:
         tabs=[(value, str(label)) for value, label in PeriodType.choices],
         recent=recent_periods(period.type),
     )
-
-
-def report_file_name(report: Report, version: ReportVersion | None) -> str:
-    if report.level == ReportLevel.LPA:
-        who = report.lpa.slug
-    elif report.level == ReportLevel.REGENCY:
-        who = f"kab-{report.regency_id}"
-    else:
-        who = f"prov-{report.province_id}"
-    suffix = f"-v{version.number}" if version is not None else ""
-    return f"laporan-{who}-{report_period(report).code}{suffix}"
-
-
-def report_file_response(report: Report, version: ReportVersion | None, kind: str) -> HttpResponse:
-    """The report (a version, or the draft) as a printable PDF with its signature
-    lines, or as a spreadsheet."""
-    name = report_file_name(report, version)
-    if kind == "pdf":
-        response = HttpResponse(report_pdf(report, version), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    else:
-        response = HttpResponse(report_xlsx(report, version), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response

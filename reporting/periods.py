@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from askesos.dates import PROGRAMME_START
+from askesos.dates import PROGRAMME_START, today
 from reporting.errors import ReportError
 
 
@@ -126,6 +126,12 @@ def periods_ending_on(day: datetime.date) -> list[Period]:
     return [
         period for period in (period_of(t, day) for t in PeriodType.values) if period.end == day
     ]
+
+
+def period_last_ended(period_type: str, on: datetime.date | None = None) -> Period:
+    """The latest period of `period_type` that is over on `on` (default today)."""
+    current = period_of(period_type, on or today())
+    return period_of(period_type, current.start - datetime.timedelta(days=1))
 
 
 def period_months(period: Period) -> list[Period]:

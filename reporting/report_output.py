@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -203,15 +204,16 @@ def figure_sections(figures: Mapping[str, int]) -> list[FigureSection]:
     return sections
 
 
+def report_issuer_name(report: Report) -> str:
+    """Whose report it is: the LPA, the kabupaten/kota, the province."""
+    if report.level == ReportLevel.LPA:
+        return report.lpa.name
+    return (report.regency if report.level == ReportLevel.REGENCY else report.province).name
+
+
 def report_title(report: Report) -> str:
     period = Period(report.period_type, report.period_start).label
-    if report.level == ReportLevel.LPA:
-        who = report.lpa.name
-    elif report.level == ReportLevel.REGENCY:
-        who = report.regency.name
-    else:
-        who = report.province.name
-    return _("Report %(period)s: %(who)s") % {"period": period, "who": who}
+    return _("Report %(period)s: %(who)s") % {"period": period, "who": report_issuer_name(report)}
 
 
 def report_book(report: Report, version: ReportVersion | None = None) -> Book:
@@ -279,6 +281,36 @@ def report_pdf(report: Report, version: ReportVersion | None = None) -> bytes:
 
 def report_xlsx(report: Report, version: ReportVersion | None = None) -> bytes:
     return book_xlsx(report_book(report, version), _issuer(report))
+
+
+FILE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def report_file_name(report: Report, version: ReportVersion | None) -> str:
+    if report.level == ReportLevel.LPA:
+        who = report.lpa.slug
+    elif report.level == ReportLevel.REGENCY:
+        who = f"kab-{report.regency_id}"
+    else:
+        who = f"prov-{report.province_id}"
+    suffix = f"-v{version.number}" if version is not None else ""
+    period = Period(report.period_type, report.period_start).code
+    return f"laporan-{who}-{period}{suffix}"
+
+
+def report_file_response(report: Report, version: ReportVersion | None, kind: str) -> HttpResponse:
+    """The report (a version, or the draft) as a printable PDF with its signature
+    lines (shown in the browser), or as a spreadsheet (downloaded)."""
+    content = (report_pdf if kind == "pdf" else report_xlsx)(report, version)
+    response = HttpResponse(content, content_type=FILE_TYPES[kind])
+    disposition = "inline" if kind == "pdf" else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{report_file_name(report, version)}.{kind}"'
+    )
+    return response
 
 
 def report_as_dict(report: Report, version: ReportVersion | None = None) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from reporting import pages
 from reporting.errors import ReportError
 from reporting.models import Report, ReportLevel, ReportSchedule, ReportState, ReportVersion
 from reporting.notices import notice_text, notices_for, notices_read
-from reporting.periods import PeriodType
+from reporting.periods import PeriodType, period_last_ended
+from reporting.report_output import report_file_response
 from reporting.reports import (
     LOCKING,
     REOPEN_DAYS,
@@ -286,7 +287,7 @@ def report_file(request, pk: int, kind: str):
     version = _shown_version(report, pages.version_asked(report, request.GET.get("versi")))
     if version is None and report.level == ReportLevel.LPA:
         raise Http404  # nothing submitted yet
-    return pages.report_file_response(report, version, kind)
+    return report_file_response(report, version, kind)
 
 
 @require(Action.GOV_DASHBOARD_VIEW)
@@ -339,7 +340,7 @@ DAYS = ("lpa_due_days", "regency_due_days", "province_due_days", "expiry_days")
 
 def _example(schedule: ReportSchedule) -> dict:
     """The days of the last ended period of the type, as dates."""
-    period = pages.last_ended(schedule.period_type)
+    period = period_last_ended(schedule.period_type)
 
     def day(days: int):
         return period.end + datetime.timedelta(days=days)

@@ -20,7 +20,8 @@ from reporting import pages
 from reporting.errors import ReportError
 from reporting.models import Report, ReportLevel, ReportState
 from reporting.notices import notice_text, notices_for, notices_read
-from reporting.periods import PeriodType, period_parse
+from reporting.periods import PeriodType, period_last_ended, period_parse
+from reporting.report_output import report_file_response
 from reporting.reports import lpa_report_generate, report_period, report_save, report_submit
 from tenants.selectors import lpa_current
 
@@ -63,7 +64,7 @@ def reports_page(request):
             "may_prepare": may(request.user, Action.REPORT_PREPARE),
             "period_typed": request.POST.get("period", "")
             if error
-            else pages.last_ended(PeriodType.MONTH).code,
+            else period_last_ended(PeriodType.MONTH).code,
             "error": error,
         },
         status=400 if error else 200,
@@ -171,6 +172,4 @@ def report_file(request, code: str, kind: str):
     """The report as PDF (printable, with signature lines) or XLSX: the draft, or the
     version ?versi=N."""
     report = _report(lpa_current(), code)
-    return pages.report_file_response(
-        report, pages.version_asked(report, request.GET.get("versi")), kind
-    )
+    return report_file_response(report, pages.version_asked(report, request.GET.get("versi")), kind)
