@@ -13,6 +13,7 @@ import functools
 import multiprocessing
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
@@ -28,6 +29,18 @@ def disk_migrations() -> frozenset[str]:
     the files do not change under a running process, and loading them costs ~50 ms."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
     return frozenset(f"{app}.{name}" for app, name in loader.disk_migrations)
+
+
+def tenant_disk_migrations() -> frozenset[str]:
+    """The migrations that change a tenant schema: those of the tenant apps. A shared
+    app's migration is recorded in a tenant schema whenever it is migrated, but does
+    nothing there (the tenant router skips it), so it never makes a schema stale: a
+    release that only changes public must not migrate 2.000 schemas one by one
+    (measured: 43 minutes for two reporting migrations)."""
+    labels = {
+        config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS
+    }
+    return frozenset(m for m in disk_migrations() if m.split(".", 1)[0] in labels)
 
 
 def template_pending_migrations() -> set[str]:
@@ -61,8 +74,9 @@ def tenant_schemas() -> list[str]:
 
 
 def tenant_schemas_stale(schemas: Iterable[str] | None = None) -> list[str]:
-    """Schemas that miss at least one migration on disk (or have no schema at all)."""
-    expected = sorted(disk_migrations())
+    """Schemas that miss at least one tenant app's migration on disk (or have no
+    schema at all)."""
+    expected = sorted(tenant_disk_migrations())
     schemas = list(tenant_schemas() if schemas is None else schemas)
     stale: list[str] = []
     for start in range(0, len(schemas), BATCH):
