@@ -211,6 +211,7 @@ class Cleanup:
         JobRun.objects.filter(started_at__gte=self.started).delete()
         users = list(User.objects.filter(username__in=self.usernames).values_list("pk", flat=True))
         _subsidies_delete()
+        _reports_delete()
         for lpa in Lpa.objects.filter(slug__in=self.lpa_slugs):
             lpa.delete(force_drop=True)
         if users:
@@ -238,6 +239,22 @@ def _subsidies_delete() -> None:
         s.Budget,
     ):
         model.objects.all().delete()
+
+
+def _reports_delete() -> None:
+    """Report rows hold the LPAs a committed test made (the daily `reports` job writes
+    them for every LPA, the session's ones too). PostgreSQL refuses to delete a report's
+    versions and events (reporting migration 0006); its triggers do not fire for a
+    replica session, which the test role (a superuser) may open for this transaction."""
+    from django.db import transaction
+
+    from reporting import models as r
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        for model in (r.ReportNotice, r.ReportEvent, r.ReportVersion, r.Report):
+            model.objects.all().delete()
 
 
 @pytest.fixture
