@@ -1,13 +1,14 @@
 """Month-end report generation at national scale, with ONE Celery worker (a real
 process on the configured broker, `concurrency` prefork processes): the daily `reports`
-job for the first day after the last ended month, sent to every ready, active LPA at
-once (forced, so that a rerun times the same work again) and timed from the first
-message sent to the last LPA's day recorded, done or failed.
+job for the first day after the last ended month, sent to every ready, active LPA as
+the schedule sends it (the job's own stagger; `--stagger 0`: all at once, which
+measures the workers' pace alone), forced so that a rerun times the same work again,
+and timed from the first message sent to the last LPA's day recorded, done or failed.
 
 Run it on a database filled by `askesos generate --lpas 2000 --participants 250`
 (and `askesos bench premiums`, so that the books have something to report). A first
 run makes the reports; a rerun recomputes their figures (a report already submitted is
-left as it is). Nothing else is changed.
+left as it is). Besides those and the job's records (JobRun), nothing changes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from django.utils import timezone
 from askesos.dates import today
 from askesos.workers import worker_process
 from reporting.models import Report, ReportLevel
-from tenants.dispatch import lpas_fan_out, lpas_for_jobs
+from tenants.dispatch import STAGGER_SECONDS, lpas_fan_out, lpas_for_jobs
+from tenants.jobs import job_get
 from tenants.models import JobRun, JobRunState, JobTrigger
 
 JOB = "reports"
@@ -46,8 +48,14 @@ def _worker_ready() -> bool:
     return bool(app.control.ping(timeout=0.5))
 
 
-def run(*, concurrency: int = 2, stagger: float = 0.0) -> list[str]:
+def run(*, concurrency: int = 2, stagger: float | None = None) -> list[str]:
+    """`stagger`: seconds between the LPAs' tasks as they are sent; None: the job's
+    own, as the schedule sends them (0: all at once, the workers' pace alone)."""
     from tenants.tasks import daily_job_run
+
+    if stagger is None:
+        stagger = job_get(JOB).stagger
+        stagger = STAGGER_SECONDS if stagger is None else stagger
 
     lpas = lpas_for_jobs().count()
     if not lpas:

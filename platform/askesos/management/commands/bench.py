@@ -35,8 +35,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--stagger",
             type=float,
-            default=0.0,
-            help="reports: seconds between the LPAs' tasks as they are sent",
+            default=None,
+            help="reports: seconds between the LPAs' tasks as sent (default: the job's own)",
         )
         parser.add_argument(
             "--processes",
