@@ -414,6 +414,12 @@ def test_setup_installs_one_schedule_per_job_and_points_old_ones_at_the_dispatch
             "3",
             "0",
         ),
+        "Laporan: laporan periode dan pengingat (harian)": (
+            DISPATCH_TASK,
+            ["reports"],
+            "0",
+            "30",
+        ),
     }
 
 
