@@ -242,7 +242,7 @@ def _money(figures: Counter, p: dict[str, Any]) -> None:
     (1204) on the last day."""
     balances = dict(
         _rows(
-            """SELECT a.code, coalesce(sum(l.amount), 0) FROM ledger_journalline l
+            """SELECT a.code, coalesce(sum(l.amount), 0)::bigint FROM ledger_journalline l
                JOIN ledger_account a ON a.id = l.account_id
                JOIN ledger_journalentry e ON e.id = l.entry_id
                WHERE e.date <= %(end)s AND a.code = ANY(%(codes)s) GROUP BY 1""",
@@ -259,7 +259,7 @@ def _money(figures: Counter, p: dict[str, Any]) -> None:
     )
     movements = dict(
         _rows(
-            """SELECT e.kind, sum(l.amount) FROM ledger_journalline l
+            """SELECT e.kind, sum(l.amount)::bigint FROM ledger_journalline l
                JOIN ledger_account a ON a.id = l.account_id
                JOIN ledger_journalentry e ON e.id = l.entry_id
                WHERE e.date BETWEEN %(start)s AND %(end)s AND a.code = %(reserve)s
@@ -280,7 +280,7 @@ def _money(figures: Counter, p: dict[str, Any]) -> None:
     figures["revolving.outstanding"] += balances.get(acc.LOANS_RECEIVABLE, 0)
     figures["grants.balance"] += balances.get(acc.BANK_GRANTS, 0)
     ((spent,),) = _rows(
-        """SELECT coalesce(sum(l.amount), 0) FROM ledger_journalline l
+        """SELECT coalesce(sum(l.amount), 0)::bigint FROM ledger_journalline l
            JOIN ledger_account a ON a.id = l.account_id
            JOIN ledger_journalentry e ON e.id = l.entry_id
            WHERE e.date BETWEEN %(start)s AND %(end)s AND a.code = %(spending)s""",

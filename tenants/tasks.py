@@ -22,9 +22,11 @@ def lpa_provision_task(self, lpa_id: int) -> str:
 def daily_job_dispatch(name: str, on: str | None = None, stagger: float | None = None) -> int:
     """Beat calls this daily for each job of tenants.jobs.DAILY_JOBS (args: the job's
     name). Sending is cheap; the work runs in each LPA's schema. Returns how many.
-    `stagger` overrides the spacing of the LPAs' tasks (a benchmark sends them at once)."""
+    `stagger` overrides the spacing of the LPAs' tasks (the job's own, or the default;
+    a benchmark sends them at once)."""
     job = job_get(name)
     day = on or today().isoformat()
+    stagger = job.stagger if stagger is None else stagger
     if stagger is None:
         return lpas_fan_out(daily_job_run, job.name, day)
     return lpas_fan_out(daily_job_run, job.name, day, stagger=stagger)

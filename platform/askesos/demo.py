@@ -1,5 +1,6 @@
 """Demo data: one province, two kabupaten/kota, three LPAs with their teams and one
-user per government level. Idempotent: running the demo again reuses what exists."""
+user per government level, their claims, subsidies and last month's reports.
+Idempotent: running the demo again reuses what exists."""
 
 from __future__ import annotations
 
@@ -124,6 +125,7 @@ def demo_data_create() -> DemoLogins:
     from programme.participants.demo import demo_groups_create
     from programme.participants.models import Participant
     from programme.subsidies.demo import demo_subsidies_create
+    from reporting.demo import demo_reports_create
 
     lpas, team = [], {}
     for name, slug, legal_form, regency, npwp in DEMO_LPAS:
@@ -167,5 +169,11 @@ def demo_data_create() -> DemoLogins:
         ministry=government["kemensos"],
         maker=government["dinsos.sultra"],
         checker=government["dinsos.sultra.2"],
+    )
+    # Last month's reports: accepted, waiting for review, and a draft.
+    demo_reports_create(
+        lpas=lpas,
+        ketua={slug: people[LpaRole.KETUA.value] for slug, people in team.items()},
+        reviewer=government["dinsos.kendari"],
     )
     return demo_logins()

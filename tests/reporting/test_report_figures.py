@@ -141,6 +141,8 @@ def test_every_figure_equals_a_direct_count_in_twenty_lpas(twenty_lpas):
         connection.set_tenant(lpa)
         for month in MONTHS:
             report = month_figures(month)
+            # Whole numbers, as a report's JSON keeps them (a bigint's sum is numeric).
+            assert {type(v) for v in report.values()} == {int}, (lpa.slug, report)
             assert checked(report) == direct(month), (lpa.slug, month.code)
             compared += len(checked(report))
         connection.set_schema_to_public()

@@ -446,3 +446,23 @@ def test_job_runs_are_read_only_in_the_admin_of_the_portal(db, lpa_a, lpa_b, por
     # Not staff: sent to the admin's sign-in; an LPA's address has no admin at all.
     assert client_on(portal_host, officer).get("/admin/tenants/jobrun/").status_code == 302
     assert client_on(host_of(lpa_b), admin).get("/admin/tenants/jobrun/").status_code == 404
+
+
+def test_the_dispatcher_spaces_the_lpas_by_the_job_s_own_stagger_unless_told(monkeypatch):
+    from tenants import tasks
+    from tenants.dispatch import STAGGER_SECONDS
+
+    spacing = []
+
+    def fan_out(task, *args, stagger=STAGGER_SECONDS):
+        spacing.append((args[0], stagger))
+        return 0
+
+    monkeypatch.setattr(tasks, "lpas_fan_out", fan_out)
+
+    tasks.daily_job_dispatch("reports", "2026-11-01")
+    tasks.daily_job_dispatch("arrears", "2026-11-01")
+    tasks.daily_job_dispatch("reports", "2026-11-01", 0)
+
+    assert DAILY_JOBS["reports"].stagger == 0.1
+    assert spacing == [("reports", 0.1), ("arrears", STAGGER_SECONDS), ("reports", 0)]

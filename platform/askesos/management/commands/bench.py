@@ -4,13 +4,21 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = (
         "Run a benchmark and print a table. Available: provisioning, registry, premiums, "
-        "claims, daily, transfers."
+        "claims, daily, transfers, reports."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "name",
-            choices=["provisioning", "registry", "premiums", "claims", "daily", "transfers"],
+            choices=[
+                "provisioning",
+                "registry",
+                "premiums",
+                "claims",
+                "daily",
+                "transfers",
+                "reports",
+            ],
         )
         parser.add_argument(
             "--lpas", type=int, default=None, help="premiums: only the first N; transfers (2000)"
@@ -21,8 +29,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrency",
             type=int,
-            default=1,
-            help="transfers: the worker's processes (1: solo pool)",
+            default=None,
+            help="transfers (1), reports (2): the worker's processes (1: solo pool)",
+        )
+        parser.add_argument(
+            "--stagger",
+            type=float,
+            default=None,
+            help="reports: seconds between the LPAs' tasks as sent (default: the job's own)",
         )
         parser.add_argument(
             "--processes",
@@ -59,8 +73,14 @@ class Command(BaseCommand):
             lines = transfers.run(
                 lpas=options["lpas"] or 2000,
                 lines=options["lines"],
-                concurrency=options["concurrency"],
+                concurrency=options["concurrency"] or 1,
             )
+            self.stdout.write("\n".join(lines))
+            return
+        if name == "reports":
+            from askesos.bench import reports
+
+            lines = reports.run(concurrency=options["concurrency"] or 2, stagger=options["stagger"])
             self.stdout.write("\n".join(lines))
             return
         if name == "daily":
