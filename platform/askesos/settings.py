@@ -152,6 +152,9 @@ SUSPENDED_WRITE_ALLOWED_PATHS = {"/masuk/", "/keluar/"}
 TENANT_BASE_SCHEMA = "lpa_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("MIGRATION_PROCESSES", "2"))
+# django-tenants sets the search_path once per connection and tenant instead of before
+# every query (it forgets it on set_tenant, rollback and savepoint rollback).
+TENANT_LIMIT_SET_CALLS = env_bool("TENANT_LIMIT_SET_CALLS", True)
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 DATABASES = {"default": database_from_url(DATABASE_URL)}
