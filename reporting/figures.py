@@ -204,9 +204,10 @@ def _premiums(figures: Counter, p: dict[str, Any], schemes: dict[int, dict]) -> 
 
 
 def _claims(figures: Counter, p: dict[str, Any]) -> None:
-    """By claim type: submitted and paid in the month (count, amount), the working
-    days each paid claim took (`claims.days:<type>:<n>`), and claims complete by the
-    month's end, unpaid then and past the service level (overdue)."""
+    """By claim type: submitted in the month; paid in the month (count, amount, the
+    working days each took: `claims.days:<type>:<n>`), by the payment's date (its
+    ledger entry's, as the reserve's lines); and claims complete by the month's end,
+    not paid by then and past the service level (overdue)."""
     for benefit, count in _rows(
         """SELECT benefit, count(*) FROM claims_claim
            WHERE submitted_at >= %(from)s AND submitted_at < %(to)s GROUP BY 1""",
@@ -214,17 +215,19 @@ def _claims(figures: Counter, p: dict[str, Any]) -> None:
     ):
         figures[f"claims.submitted:{benefit}"] += count
     for benefit, days, count, amount in _rows(
-        """SELECT benefit, coalesce(service_days, 0), count(*), sum(amount) FROM claims_claim
-           WHERE paid_at >= %(from)s AND paid_at < %(to)s GROUP BY 1, 2""",
+        """SELECT c.benefit, coalesce(c.service_days, 0), count(*), sum(c.amount)
+           FROM claims_claim c JOIN ledger_journalentry e ON e.id = c.entry_id
+           WHERE e.date BETWEEN %(start)s AND %(end)s GROUP BY 1, 2""",
         p,
     ):
         figures[f"claims.paid:{benefit}"] += count
         figures[f"claims.paid_amount:{benefit}"] += amount
         figures[f"claims.days:{benefit}:{days}"] += count
     waiting = _rows(
-        """SELECT benefit, complete_at FROM claims_claim
-           WHERE complete_at < %(to)s AND (paid_at IS NULL OR paid_at >= %(to)s)
-             AND (status = ANY(%(waiting)s) OR paid_at IS NOT NULL)""",
+        """SELECT c.benefit, c.complete_at
+           FROM claims_claim c LEFT JOIN ledger_journalentry e ON e.id = c.entry_id
+           WHERE c.complete_at < %(to)s AND (e.date IS NULL OR e.date > %(end)s)
+             AND (c.status = ANY(%(waiting)s) OR e.date IS NOT NULL)""",
         p,
     )
     if waiting:

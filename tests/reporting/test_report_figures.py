@@ -18,6 +18,7 @@ from programme.participants.models import Participant, Policy, PolicyEvent
 from programme.schemes.rules import coverage_months, monthly_premium
 from reporting.figures import FIRST, LAST, figures_combine, month_figures
 from reporting.periods import Period
+from tests.programme.conftest import in_lpa_a, team  # noqa: F401, F811 (fixtures)
 from tests.reporting.report_helpers import HISTORY_START, MONTHS, Q3, history_make
 
 
@@ -169,3 +170,92 @@ def test_a_quarter_is_the_sum_of_its_months_for_every_additive_figure(twenty_lpa
         assert checked(quarter)["participants.open"] == direct(MONTHS[-1])["participants.open"]
         assert direct_quarter  # July alone is a different figure set
         connection.set_schema_to_public()
+
+
+def test_claims_loans_grants_cards_and_closings_are_counted_as_the_books_say(team):  # noqa: F811
+    """One of everything the generated history lacks, in LPA A in March 2024, each
+    figure against a direct count."""
+    from django.utils import timezone
+
+    from programme.claims.models import Claim
+    from programme.ledger.funds import (
+        grant_receive,
+        grant_spend,
+        loan_disburse,
+        loan_repay,
+        revolving_capital_add,
+    )
+    from programme.ledger.models import Loan
+    from programme.ledger.services import account_balance, period_prepare, period_sign
+    from programme.participants.cards import card_handover, card_print
+    from programme.participants.models import MemberCard
+    from tests.programme.claims_helpers import START, fund_reserve, paying_policy, submit
+    from tests.programme.test_claims import walk_to_payment
+
+    march = Period("month", datetime.date(2024, 3, 1))
+    policy = paying_policy(serial=1, start=START, months=36)
+    other = paying_policy(serial=2, start=START, months=36)
+    fund_reserve(1_000_000, on=START)
+    paid, _request = walk_to_payment(submit(policy, team.officer), team)
+    waiting = submit(other, team.officer, benefit="accident")
+    Claim.objects.filter(pk=waiting.pk).update(
+        complete_at=timezone.make_aware(datetime.datetime(2024, 3, 1, 9))
+    )
+    revolving_capital_add(amount=1_000_000, date=datetime.date(2024, 3, 1), reference="MODAL-1")
+    loan = loan_disburse(
+        participant=policy.participant,
+        principal=600_000,
+        fee=30_000,
+        installments=3,
+        purpose="Ban ojek",
+        date=datetime.date(2024, 3, 5),
+    )
+    first = loan.schedule.order_by("number").first()
+    loan_repay(installment=first, date=datetime.date(2024, 3, 20))
+    grant = grant_receive(
+        donor="Yayasan Donor",
+        purpose="Pelatihan",
+        amount=500_000,
+        date=datetime.date(2024, 3, 2),
+        reference="G-1",
+    )
+    grant_spend(
+        grant=grant,
+        amount=200_000,
+        description="Pelatihan kader",
+        date=datetime.date(2024, 3, 10),
+        reference="GS-1",
+    )
+    card, _pdf = card_print(policy=policy)
+    MemberCard.objects.filter(pk=card.pk).update(
+        printed_at=timezone.make_aware(datetime.datetime(2024, 2, 20, 9))
+    )
+    card_handover(
+        card=card, actor=team.officer, received_by="Peserta sendiri", on=datetime.date(2024, 3, 12)
+    )
+    card_print(policy=other)  # printed now: not yet waiting at the end of March 2024
+    for month in (datetime.date(2024, 1, 1), datetime.date(2024, 2, 1), march.start):
+        period_prepare(month=month, actor=team.bendahara)
+        period_sign(month=month, actor=team.ketua)
+
+    f = month_figures(march)
+    paid_in_march = Claim.objects.filter(entry__date__gte=march.start, entry__date__lte=march.end)
+    assert f["claims.paid:sickness"] == paid_in_march.count() == 1
+    assert f["claims.paid_amount:sickness"] == paid.amount == 100_000
+    assert f[f"claims.days:sickness:{paid.service_days}"] == 1
+    assert "claims.submitted:sickness" not in f  # submitted (recorded) in 2026
+    assert f["claims.overdue:accident"] == 1
+    assert f["reserve.opening"] == account_balance("1201", until=datetime.date(2024, 2, 29))
+    assert f["reserve.claims_out"] == 100_000
+    assert f["reserve.closing"] == account_balance("1201", until=march.end) == 900_000
+    repaid = Loan.objects.get(pk=loan.pk).schedule.filter(paid_on__isnull=False)
+    assert (f["revolving.loans"], f["revolving.disbursed"]) == (1, 600_000)
+    assert f["revolving.repaid"] == sum(i.principal for i in repaid)
+    assert f["revolving.fees"] == sum(i.fee for i in repaid)
+    assert f["revolving.outstanding"] == account_balance("1301", until=march.end)
+    assert (f["grants.count"], f["grants.received"], f["grants.spent"]) == (1, 500_000, 200_000)
+    assert f["grants.balance"] == account_balance("1204", until=march.end) == 300_000
+    assert f["cards.handed_over"] == 1 and "cards.waiting" not in f
+    assert (f["closing.months"], f["closing.closed"]) == (1, 1)
+    assert f["reconciliation.state:no_statement"] == 1
+    assert all(isinstance(value, int) for value in f.values())
