@@ -314,7 +314,10 @@ def children_of(report: Report) -> QuerySet[Report]:
     return children.filter(province_id=report.province_id)
 
 
-def parent_of(report: Report) -> Report | None:
+def parent_of(report: Report, *, lock: bool = False) -> Report | None:
+    """The report above that adds this one up. `lock` (inside a transaction): held
+    until the end of it, so that a review below and the submission above never cross
+    (the submission locks its own row, then reads what is accepted below)."""
     level = PARENT.get(report.level)
     if level is None:
         return None
@@ -326,6 +329,8 @@ def parent_of(report: Report) -> Report | None:
     )
     if level == ReportLevel.REGENCY:
         parents = parents.filter(regency_id=report.regency_id)
+    if lock:
+        parents = parents.select_for_update()
     return parents.first()
 
 
@@ -551,7 +556,7 @@ def _review_check(*, report: Report, user: Any, scope: Any) -> None:
             ReportError("wrong_tier", level=ReportLevel(report.level).label, tier=_tier_name(tier)),
             user,
         )
-    parent = parent_of(report)
+    parent = parent_of(report, lock=True)
     if parent is not None and parent.state in LOCKING:
         raise _refused(
             report,
