@@ -230,7 +230,7 @@ def report_page(request, pk: int):
             "action": action,
             "form": request.POST if error else None,
         },
-        status=400 if error else 200,
+        status=error.http_status if error else 200,
     )
 
 

@@ -67,7 +67,7 @@ def reports_page(request):
             else period_last_ended(PeriodType.MONTH).code,
             "error": error,
         },
-        status=400 if error else 200,
+        status=error.http_status if error else 200,
     )
 
 
@@ -163,7 +163,7 @@ def report_page(request, code: str):
             "action": action,
             "form": request.POST if error else None,
         },
-        status=400 if error else 200,
+        status=error.http_status if error else 200,
     )
 
 

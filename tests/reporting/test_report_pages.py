@@ -274,7 +274,7 @@ def test_the_whole_chain_goes_through_the_pages(portal_host, lpa_a, report_a, te
         "Banyak peserta pindah",
     )
     again = ketua.post(lpa_page, {"action": "submit", "narrative": "x"})
-    assert again.status_code == 400 and lpa_report(lpa_a).versions == 1
+    assert again.status_code == 409 and lpa_report(lpa_a).versions == 1  # as the API says
 
     # The kabupaten/kota has it in its queue; the province reads the copy but may not act.
     listing = kendari.get(f"/laporan/?periode={PERIOD}").content.decode()
