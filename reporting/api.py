@@ -38,7 +38,8 @@ from reporting.api_output import (
     ReportVersionOutput,
 )
 from reporting.errors import ReportError
-from reporting.models import Report, ReportLevel, ReportSchedule, ReportState, ReportVersion
+from reporting.models import Report, ReportLevel, ReportSchedule, ReportState
+from reporting.pages import version_or_404
 from reporting.periods import Period, PeriodType, period_last_ended, period_parse
 from reporting.report_output import FILE_TYPES, report_file_response
 from tenants.selectors import lpa_current
@@ -79,15 +80,12 @@ def with_files(output: Any) -> dict:
     }
 
 
-def _version(report: Report, number: int) -> ReportVersion:
-    version = (
-        ReportVersion.objects.filter(report=report, number=number)
-        .select_related("submitted_by", "report")
-        .first()
-    )
-    if version is None:
-        raise Http404
-    return version
+def _version_answer(report: Report, number: int, kind: str | None) -> Any:
+    """A submitted version as JSON, or as the file ?file= asked for."""
+    version = version_or_404(report, number)
+    if kind:
+        return report_file_response(report, version, kind)
+    return Response(ReportVersionOutput(version).data)
 
 
 # --- on an LPA's address -----------------------------------------------------------------
@@ -248,12 +246,8 @@ class LpaReportVersionApi(APIView):
 
     @extend_schema(responses=with_files(ReportVersionOutput))
     def get(self, request, code: str, number: int):
-        kind = query_input(self).get("file")
-        report = _lpa_report(code)
-        version = _version(report, number)
-        if kind:
-            return report_file_response(report, version, kind)
-        return Response(ReportVersionOutput(version).data)
+        kind = query_input(self).get("file")  # a bad parameter is refused before the lookup
+        return _version_answer(_lpa_report(code), number, kind)
 
 
 # --- on the portal -----------------------------------------------------------------------
@@ -353,12 +347,9 @@ class ReportVersionApi(APIView):
 
     @extend_schema(responses=with_files(ReportVersionOutput))
     def get(self, request, pk: int, number: int):
-        kind = query_input(self).get("file")
+        kind = query_input(self).get("file")  # a bad parameter is refused before the lookup
         _scope, report = _scoped_report(request, pk)
-        version = _version(report, number)
-        if kind:
-            return report_file_response(report, version, kind)
-        return Response(ReportVersionOutput(version).data)
+        return _version_answer(report, number, kind)
 
 
 class ReportReviewInput(serializers.Serializer):

@@ -41,18 +41,23 @@ def figures_shown(figures: dict) -> list[ShownSection]:
     return shown
 
 
-def version_asked(report: Report, value: str | None) -> ReportVersion | None:
-    """The version ?versi=N names (404 when the report has none such), or None."""
-    if value in (None, ""):
-        return None
+def version_or_404(report: Report, number: int | None) -> ReportVersion:
+    """The report's version `number`, or 404 (pages and API alike)."""
     version = (
-        ReportVersion.objects.filter(report=report, number=form_int(value))
-        .select_related("submitted_by")
+        ReportVersion.objects.filter(report=report, number=number)
+        .select_related("submitted_by", "report")
         .first()
     )
     if version is None:
         raise Http404
     return version
+
+
+def version_asked(report: Report, value: str | None) -> ReportVersion | None:
+    """The version ?versi=N names (404 when the report has none such), or None."""
+    if value in (None, ""):
+        return None
+    return version_or_404(report, form_int(value))
 
 
 def period_or_404(code: str) -> Period:

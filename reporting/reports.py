@@ -135,7 +135,9 @@ def report_period(report: Report) -> Period:
 # --- generating the LPA's report ---------------------------------------------------------
 
 
-def _tier_report(level: str, *, regency: Any, province_id: str, period: Period) -> Report:
+def _tier_report(
+    level: str, *, regency: Any, province_id: str, period: Period, schedule: ReportSchedule
+) -> Report:
     area = {"regency": regency} if level == ReportLevel.REGENCY else {}
     lookup = {
         "level": level,
@@ -147,7 +149,6 @@ def _tier_report(level: str, *, regency: Any, province_id: str, period: Period) 
     report = Report.objects.filter(**lookup).first()
     if report is not None:
         return report
-    schedule = schedule_of(period.type)
     try:
         with transaction.atomic():
             return Report.objects.create(
@@ -193,11 +194,11 @@ def lpa_report_generate(
     cache = MonthCache() if cache is None else cache
     figures = cache.figures(period, scheme_rules() if schemes is None else schemes)
     regency = lpa.regency
-    _tier_report(
-        ReportLevel.REGENCY, regency=regency, province_id=regency.province_id, period=period
-    )
-    _tier_report(ReportLevel.PROVINCE, regency=None, province_id=regency.province_id, period=period)
     schedule = schedule_of(period.type)
+    for level, area in ((ReportLevel.REGENCY, regency), (ReportLevel.PROVINCE, None)):
+        _tier_report(
+            level, regency=area, province_id=regency.province_id, period=period, schedule=schedule
+        )
     expiry = period.end + datetime.timedelta(days=schedule.expiry_days)
     with transaction.atomic():
         report, created = Report.objects.select_for_update().get_or_create(
