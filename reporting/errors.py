@@ -57,8 +57,22 @@ class ReportError(DomainError):
             "and the lock must come on or after the LPA's due day (or 0: never)."
         ),
         "schedule_range": _("Days are whole numbers from 0 to 365."),
+        "period_future": _("%(value)s has not begun yet: choose this month or an earlier one."),
+        "scheme_unknown": _("Unknown scheme: %(value)s."),
+        "channel_unknown": _("Unknown channel %(value)s: apbn or dekonsentrasi."),
+        "area_not_found": _("No such area in your scope."),
+        "sort_unknown": _("Unknown order %(value)s."),
+        "page_invalid": _("%(value)s is not a page number."),
+        "filter_unknown": _("Unknown parameter %(value)s."),
+        "months_invalid": _("Months are a whole number from 12 to 36."),
     }
 
 
 class ReportConflict(ReportError):
     http_status = status.HTTP_409_CONFLICT
+
+
+class AreaNotFound(ReportError):
+    """An area that does not exist and one outside the user's scope answer alike."""
+
+    http_status = status.HTTP_404_NOT_FOUND

@@ -5,6 +5,7 @@ consolidated reports, their reviews and notices). No personal data: figures only
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -308,3 +309,182 @@ class ReportNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.kind} {self.user_id}"
+
+
+class FactLevel(models.TextChoices):
+    LPA = "lpa", _("LPA")
+    REGENCY = "regency", _("Regency/City")
+    PROVINCE = "province", _("Province")
+
+
+# Headline figures kept as columns (trends and rankings read them without opening the
+# JSON): column name -> the month figure it copies (reporting.figures); a figure with a
+# breakdown is summed over it.
+FACT_COLUMNS = {
+    "participants_active": "participants.status:active",
+    "participants_open": "participants.open",
+    "premiums_due": "premiums.due",
+    "premiums_collected": "premiums.collected",
+    "claims_paid": "claims.paid",
+    "claims_paid_amount": "claims.paid_amount",
+    "claims_overdue": "claims.overdue",
+    "reserve_closing": "reserve.closing",
+    "savings_owed": "savings.owed",
+    "subsidy_in": "reserve.subsidy_in",
+}
+
+
+class Fact(models.Model):
+    """The rollup facts the government's dashboards read (DHIS2's analytics tables,
+    kept fresh within a minute instead of nightly): one row per LPA and month with its
+    month figures (reporting.figures.month_figures), and the same figures added up per
+    kabupaten/kota and per province for each group of LPAs that the filters tell apart
+    (scheme, subsidy channels), so that every dashboard query is a plain indexed read
+    of a few rows and never enters an LPA's schema. No personal data."""
+
+    level = models.CharField(max_length=8, choices=FactLevel.choices)
+    month = models.DateField()  # the month's first day
+    province = models.ForeignKey("geo.Province", on_delete=models.PROTECT, related_name="+")
+    regency = models.ForeignKey(
+        "geo.Regency", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    lpa = models.ForeignKey("tenants.Lpa", on_delete=models.CASCADE, null=True, related_name="+")
+    # The LPA's scheme code, and the subsidy channels that funded it in the month's
+    # fiscal year as bits (reporting.rollup.CHANNEL_BITS).
+    scheme = models.CharField(max_length=40)
+    channels = models.PositiveSmallIntegerField(default=0)
+    lpas = models.PositiveIntegerField(default=0)  # LPAs taking part (active)
+    participants_active = models.BigIntegerField(default=0)
+    participants_open = models.BigIntegerField(default=0)
+    premiums_due = models.BigIntegerField(default=0)
+    premiums_collected = models.BigIntegerField(default=0)
+    claims_paid = models.BigIntegerField(default=0)
+    claims_paid_amount = models.BigIntegerField(default=0)
+    claims_overdue = models.BigIntegerField(default=0)
+    reserve_closing = models.BigIntegerField(default=0)
+    savings_owed = models.BigIntegerField(default=0)
+    subsidy_in = models.BigIntegerField(default=0)
+    # One LPA's own: the median working days to pay a claim in the month, and the
+    # state of its reserve's reconciliation (areas combine the counts in `figures`).
+    claims_days_median = models.FloatField(null=True)
+    reconciliation = models.CharField(max_length=14, blank=True)
+    figures = models.JSONField(default=dict)
+    # The claims paid per type and working days ("death:3": 2), apart from `figures`
+    # so that a median over any area and months reads a few small values.
+    claims_days = models.JSONField(default=dict)
+    # Computed after the month ended (by the month-end job or a later refresh).
+    final = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "month", "province", "regency", "lpa", "scheme", "channels"],
+                nulls_distinct=False,
+                name="fact_one_row",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(level="lpa", regency__isnull=False, lpa__isnull=False)
+                    | Q(level="regency", regency__isnull=False, lpa__isnull=True)
+                    | Q(level="province", regency__isnull=True, lpa__isnull=True)
+                ),
+                name="fact_level_matches_area",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="fact_month_first_day"),
+        ]
+        indexes = [
+            models.Index(fields=["level", "province", "month"], name="fact_province_month"),
+            models.Index(fields=["level", "regency", "month"], name="fact_regency_month"),
+            models.Index(fields=["level", "month"], name="fact_level_month"),
+            models.Index(fields=["lpa", "month"], name="fact_lpa_month"),
+        ]
+
+    def __str__(self) -> str:
+        area = self.lpa_id or self.regency_id or self.province_id
+        return f"{self.level} {self.month:%Y-%m} {area}"
+
+
+class FactMark(models.Model):
+    """The outbox of the near-real-time rollup: a trigger on the LPA's tables writes one
+    row per changing statement, in the change's own transaction, naming the schema and
+    the earliest month it touches (reporting/migrations/0008, programme/migrations).
+    The sweep (reporting.tasks.rollup_sweep) takes them and refreshes each LPA's months
+    from that one to the current. Append-only: a writer never waits for another."""
+
+    schema_name = models.CharField(max_length=63)
+    month = models.DateField()
+    marked_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} {self.month:%Y-%m}"
+
+
+class DrillView(models.Model):
+    """A government user's look at an area's dashboard or an LPA's summary: who, what,
+    when (the drill-down log the ministry can audit)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=8)  # nation, province, regency, lpa
+    area = models.CharField(max_length=40, blank=True)  # a province/regency code, an LPA slug
+    query = models.CharField(max_length=300, blank=True)  # period and filters
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "at"], name="drillview_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.level} {self.area}"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class AuditExport(models.Model):
+    """A ministry audit export of one period and area: made by a Celery job into its
+    own folder (tables as XLSX and CSV, a PDF summary, a signed manifest.json, all in
+    one ZIP). The same request while one runs joins it (a unique constraint)."""
+
+    class Kind(models.TextChoices):
+        TABLES = "tables", _("Tables (aggregates)")
+        PERSONS = "persons", _("Participants (person level, without NIK)")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    period = models.CharField(max_length=10)  # a period code: 2026-10, 2026-T3, 2026
+    level = models.CharField(max_length=8)  # nation, province, regency
+    area = models.CharField(max_length=5, blank=True)  # the province or regency code
+    # What makes two requests the same: kind, period, area and filters.
+    key = models.CharField(max_length=120)
+    params = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
+    done = models.PositiveIntegerField(default=0)  # steps done, of `steps`
+    steps = models.PositiveIntegerField(default=1)
+    finished_at = models.DateTimeField(null=True)
+    error = models.CharField(max_length=500, blank=True)
+    # The manifest as signed, the ZIP's name under EXPORT_ROOT and its SHA-256.
+    manifest = models.JSONField(default=dict)
+    path = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(state__in=["queued", "running"]),
+                name="audit_export_one_running",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} {self.level} {self.area}"

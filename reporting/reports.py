@@ -228,12 +228,15 @@ def lpa_report_generate(
     return report
 
 
-def lpa_reports_due(*, lpa: Lpa, on: datetime.date) -> list[Report]:
+def lpa_reports_due(
+    *, lpa: Lpa, on: datetime.date, cache: MonthCache | None = None
+) -> list[Report]:
     """The daily job's work for one LPA: the reports of the periods that ended the day
     before `on` (a month; at their ends a quarter, a semester, a year)."""
     from reporting.periods import periods_ending_on
 
-    cache, schemes = MonthCache(), scheme_rules()
+    cache = MonthCache() if cache is None else cache
+    schemes = scheme_rules()
     return [
         lpa_report_generate(lpa=lpa, period=period, cache=cache, schemes=schemes)
         for period in periods_ending_on(on - datetime.timedelta(days=1))

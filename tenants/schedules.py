@@ -4,7 +4,7 @@ once and leaves edits alone."""
 
 import json
 
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from tenants.jobs import DAILY_JOBS
 
@@ -40,6 +40,12 @@ PERIODIC_TASKS = (
     ),
 )
 
+# Every few seconds: (schedule name, task, seconds). The near-real-time rollup sends a
+# refresh for each LPA changed since the last sweep (reporting.rollup).
+INTERVAL_TASKS = (
+    ("Dasbor: pembaruan fakta rollup (tiap 10 detik)", "reporting.tasks.rollup_sweep", 10),
+)
+
 
 def schedules_install() -> int:
     """Create the missing schedules; returns how many were created."""
@@ -59,6 +65,14 @@ def schedules_install() -> int:
         crontab = _crontab(minute, hour)
         _task, was_created = PeriodicTask.objects.get_or_create(
             name=name, defaults={"task": task, "crontab": crontab}
+        )
+        created += was_created
+    for name, task, seconds in INTERVAL_TASKS:
+        every, _created = IntervalSchedule.objects.get_or_create(
+            every=seconds, period=IntervalSchedule.SECONDS
+        )
+        _task, was_created = PeriodicTask.objects.get_or_create(
+            name=name, defaults={"task": task, "interval": every}
         )
         created += was_created
     return created

@@ -29,7 +29,7 @@ from tenants.jobs import (
     job_run_day,
 )
 from tenants.models import JobRun, JobRunState, JobTrigger, Lpa, LpaStatus
-from tenants.schedules import DISPATCH_TASK, PERIODIC_TASKS, schedules_install
+from tenants.schedules import DISPATCH_TASK, INTERVAL_TASKS, PERIODIC_TASKS, schedules_install
 from tests.programme.conftest import KONAWE_VILLAGE, paid_in, person
 from tests.tenants import jobs_helpers
 from tests.tenants.jobs_helpers import NAME
@@ -398,7 +398,7 @@ def test_setup_installs_one_schedule_per_job_and_points_old_ones_at_the_dispatch
     again = schedules_install()
 
     # Every job's schedule but the operator's one, and the platform-wide tasks.
-    assert (created, again) == (len(DAILY_JOBS) - 1 + len(PERIODIC_TASKS), 0)
+    assert (created, again) == (len(DAILY_JOBS) - 1 + len(PERIODIC_TASKS) + len(INTERVAL_TASKS), 0)
     installed = {
         task.name: (task.task, json.loads(task.args), task.crontab.hour, task.crontab.minute)
         for task in PeriodicTask.objects.filter(task=DISPATCH_TASK)
