@@ -104,10 +104,12 @@ def lpa_facts_refresh(
     lpa: Lpa,
     months: Iterable[Period],
     computed: Mapping[datetime.date, Mapping[str, int]] | None = None,
+    areas: bool = True,
 ) -> int:
     """Compute the LPA's figures for `months` (inside its schema: the connection must be
     in it) and write its Fact rows and its areas' sums. `computed` gives months already
-    computed by the caller (the month-end report). Returns the months written."""
+    computed by the caller (the month-end report); `areas=False` leaves the areas to
+    `areas_rebuild` (a rebuild of every LPA). Returns the months written."""
     months = list(months)
     if not months:
         return 0
@@ -154,12 +156,13 @@ def lpa_facts_refresh(
                     **_column_values(figures),
                 )
             )
-        _lock("regency", regency.pk)
-        _lock("province", regency.province_id)
+        if areas:
+            _lock("regency", regency.pk)
+            _lock("province", regency.province_id)
         starts = [month.start for month in months]
         Fact.objects.filter(level=FactLevel.LPA, lpa_id=lpa.pk, month__in=starts).delete()
         Fact.objects.bulk_create(rows)
-        for start in starts:
+        for start in starts if areas else ():
             _area_refresh(FactLevel.REGENCY, start, regency.pk, now=now)
             _area_refresh(FactLevel.PROVINCE, start, regency.province_id, now=now)
     return len(rows)
@@ -228,7 +231,55 @@ def marks_take(*, limit: int = 5000) -> tuple[dict[str, datetime.date], int]:
     return earliest, len(marks)
 
 
-def facts_rebuild(*, lpa: Lpa, since: datetime.date, until: datetime.date | None = None) -> int:
+def facts_rebuild(
+    *, lpa: Lpa, since: datetime.date, until: datetime.date | None = None, areas: bool = True
+) -> int:
     """Every month of one LPA from `since` to `until` (default: the current month),
     inside its schema: for a new deployment, or after a change of the figures."""
-    return lpa_facts_refresh(lpa=lpa, months=months_between(since, until or today()))
+    return lpa_facts_refresh(lpa=lpa, months=months_between(since, until or today()), areas=areas)
+
+
+def _sum_json(column: str, below: str, match: str) -> str:
+    return f"""(SELECT coalesce(jsonb_object_agg(key, total), '{{}}')
+               FROM (SELECT e.key, sum(e.value::bigint) AS total
+                     FROM reporting_fact b, jsonb_each_text(b.{column}) e
+                     WHERE b.level = '{below}' AND b.month = f.month AND {match}
+                       AND b.scheme = f.scheme AND b.channels = f.channels
+                     GROUP BY e.key HAVING sum(e.value::bigint) <> 0) s)"""
+
+
+def areas_rebuild(*, first: datetime.date, last: datetime.date) -> int:
+    """Every kabupaten/kota's and province's rows of the months `first` to `last`,
+    recomputed from the LPAs' rows in two statements (after `facts_rebuild` of every
+    LPA with `areas=False`). The table is locked against refreshes meanwhile. Returns
+    the rows written."""
+    summed = ", ".join(f"sum({column})" for column in _SUMMED)
+    columns = ", ".join(_SUMMED)
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE reporting_fact IN SHARE ROW EXCLUSIVE MODE")
+        for level, below, area, match in (
+            ("regency", "lpa", "regency_id", "b.regency_id = f.regency_id"),
+            ("province", "regency", "NULL::varchar", "b.province_id = f.province_id"),
+        ):
+            cursor.execute(
+                "DELETE FROM reporting_fact WHERE level = %s AND month BETWEEN %s AND %s",
+                [level, first, last],
+            )
+            group = "f.regency_id" if level == "regency" else "f.province_id"
+            cursor.execute(
+                f"""INSERT INTO reporting_fact (level, month, province_id, regency_id, lpa_id,
+                        scheme, channels, {columns}, claims_days_median, reconciliation,
+                        figures, claims_days, final, computed_at)
+                    SELECT %s, f.month, f.province_id, {area.replace("regency_id", "f.regency_id")},
+                           NULL, f.scheme, f.channels, {summed}, NULL, '',
+                           {_sum_json("figures", below, match)},
+                           {_sum_json("claims_days", below, match)},
+                           bool_and(f.final), now()
+                    FROM reporting_fact f
+                    WHERE f.level = %s AND f.month BETWEEN %s AND %s
+                    GROUP BY f.month, f.province_id, {group}, f.scheme, f.channels""",
+                [level, below, first, last],
+            )
+            written += cursor.rowcount
+    return written

@@ -212,6 +212,7 @@ class Cleanup:
         users = list(User.objects.filter(username__in=self.usernames).values_list("pk", flat=True))
         _subsidies_delete()
         _reports_delete()
+        _rollup_delete()
         for lpa in Lpa.objects.filter(slug__in=self.lpa_slugs):
             lpa.delete(force_drop=True)
         if users:
@@ -256,6 +257,15 @@ def _reports_delete() -> None:
             cursor.execute("SET LOCAL session_replication_role = replica")
         for model in (r.ReportNotice, r.ReportEvent, r.ReportVersion, r.Report):
             model.objects.all().delete()
+
+
+def _rollup_delete() -> None:
+    """The rollup's rows: facts and marks written by the test's jobs and changes (for
+    the session's LPAs too), drill-down views and exports of its users."""
+    from reporting import models as r
+
+    for model in (r.Fact, r.FactMark, r.DrillView, r.AuditExport):
+        model.objects.all().delete()
 
 
 @pytest.fixture

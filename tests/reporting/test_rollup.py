@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import schema_context
 
 from reporting.dashboards import (
@@ -21,11 +20,11 @@ from reporting.dashboards import (
     area_trend,
     lpa_table,
 )
-from reporting.models import Fact, FactLevel, FactMark
-from reporting.periods import Period, PeriodType
-from reporting.rollup import lpa_facts_refresh, marks_take, months_between
+from reporting.models import FactLevel, FactMark
+from reporting.periods import Period
+from reporting.rollup import lpa_facts_refresh, marks_take
 from tests.reporting.report_helpers import MONTHS, Q3
-from tests.reporting.test_report_figures import direct, twenty_lpas  # noqa: F401 (fixture)
+from tests.reporting.test_report_figures import direct, twenty_lpas  # noqa: F401, F811
 
 
 def facts_build(lpas) -> None:
@@ -57,7 +56,7 @@ def recount(lpas, month: Period) -> Counter:
 
 
 def test_every_dashboard_figure_equals_a_direct_recount_per_regency_province_and_nation(
-    twenty_lpas,
+    twenty_lpas,  # noqa: F811
 ):
     facts_build(twenty_lpas)
     regency = twenty_lpas[0].regency
@@ -91,16 +90,16 @@ def test_every_dashboard_figure_equals_a_direct_recount_per_regency_province_and
         ]
     # The nation's provinces and the province's regencies add up to their parent.
     children = area_children(Area(NATION), Filters(period=MONTHS[-1]))
-    assert sum(c.values["participants_open"] for c in children) == recount(
-        twenty_lpas, MONTHS[-1]
-    )["participants_open"]
+    assert (
+        sum(c.values["participants_open"] for c in children)
+        == recount(twenty_lpas, MONTHS[-1])["participants_open"]
+    )
     rows, total = lpa_table(Area(NATION), Filters(period=MONTHS[-1]), sort="participants")
     assert total == 20 and len(rows) == 20
     assert sorted(r.participants_active for r in rows) == [r.participants_active for r in rows]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_change_marks_its_month_in_the_same_transaction(twenty_lpas):
+def test_a_change_marks_its_month_in_the_same_transaction(twenty_lpas):  # noqa: F811
     lpa = twenty_lpas[0]
     marks_take(limit=100000)
     with schema_context(lpa.schema_name):
@@ -117,4 +116,3 @@ def test_a_change_marks_its_month_in_the_same_transaction(twenty_lpas):
             assert FactMark.objects.filter(schema_name=lpa.schema_name).exists()
     earliest, taken = marks_take()
     assert earliest == {lpa.schema_name: datetime.date(2026, 8, 1)} and taken >= 1
-

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = (
         "Run a benchmark and print a table. Available: provisioning, registry, premiums, "
-        "claims, daily, transfers, reports."
+        "claims, daily, transfers, reports, dashboards."
     )
 
     def add_arguments(self, parser):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
                 "daily",
                 "transfers",
                 "reports",
+                "dashboards",
             ],
         )
         parser.add_argument(
@@ -48,7 +49,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--participants", type=int, default=None, help="registry (50.000), daily (250)"
         )
-        parser.add_argument("--requests", type=int, default=100, help="daily: per page")
+        parser.add_argument(
+            "--requests", type=int, default=100, help="daily: per page; dashboards: per query"
+        )
+        parser.add_argument(
+            "--months", type=int, default=12, help="dashboards: months of facts to rebuild"
+        )
+        parser.add_argument(
+            "--freshness", type=int, default=5, help="dashboards: changes timed to visible"
+        )
         parser.add_argument("--import-rows", type=int, default=10_000, help="registry")
         parser.add_argument("--queries", type=int, default=300, help="registry")
         parser.add_argument(
@@ -81,6 +90,16 @@ class Command(BaseCommand):
             from askesos.bench import reports
 
             lines = reports.run(concurrency=options["concurrency"] or 2, stagger=options["stagger"])
+            self.stdout.write("\n".join(lines))
+            return
+        if name == "dashboards":
+            from askesos.bench import dashboards
+
+            lines = dashboards.run(
+                requests=options["requests"],
+                months=options["months"],
+                freshness=options["freshness"],
+            )
             self.stdout.write("\n".join(lines))
             return
         if name == "daily":
