@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from askesos.accounts.models import User
@@ -40,7 +41,7 @@ from askesos.middleware import SESSION_TENANT_KEY
 from askesos.workers import worker_process
 from reporting.dashboards import NATION, Area, Filters, area_summary, current_month, period_before
 from reporting.figures import month_figures, scheme_rules
-from reporting.models import Fact, FactLevel
+from reporting.models import Fact, FactLevel, FactMark
 from reporting.rollup import lpa_facts_since, marks_take
 from tenants.models import Lpa, LpaStatus
 
@@ -124,8 +125,10 @@ def _facts_rebuilt(months: int) -> list[str]:
     first = month
     for _ in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
-    started = time.monotonic()
+    started, began = time.monotonic(), timezone.now()
     call_command("rollup_rebuild", since=f"{first:%Y-%m}", processes=2, stdout=sys.stdout)
+    # Marks made before the rebuild began are covered by it.
+    FactMark.objects.filter(marked_at__lt=began).delete()
     return [
         f"Facts rebuilt: {lpas} LPAs x {months} months in {time.monotonic() - started:.0f} s "
         "(2 processes)"
