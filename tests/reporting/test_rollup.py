@@ -15,6 +15,7 @@ from reporting.dashboards import (
     NATION,
     Area,
     Filters,
+    area_breakdowns,
     area_children,
     area_summary,
     area_trend,
@@ -97,6 +98,28 @@ def test_every_dashboard_figure_equals_a_direct_recount_per_regency_province_and
     rows, total = lpa_table(Area(NATION), Filters(period=MONTHS[-1]), sort="participants")
     assert total == 20 and len(rows) == 20
     assert sorted(r.participants_active for r in rows) == [r.participants_active for r in rows]
+    # Each LPA's row of the ranking, and the sex breakdown of a province, recounted.
+    by_pk = {lpa.pk: lpa for lpa in twenty_lpas}
+    for row in rows:
+        with schema_context(by_pk[row.lpa_id].schema_name):
+            own = direct(MONTHS[-1])
+        assert row.participants_active == own.get("participants.status:active", 0)
+        assert row.premiums_collected == own.get("premiums.collected", 0)
+        due = own.get("premiums.due", 0)
+        rate = round(own.get("premiums.collected", 0) * 100 / due, 1) if due else None
+        assert row.collection_rate == rate
+    province = [x for x in twenty_lpas if x.regency.province_id == "75"]
+    sexes: Counter = Counter()
+    for lpa in province:
+        with schema_context(lpa.schema_name):
+            own = direct(MONTHS[-1])
+        sexes.update(
+            {k.split(":")[1]: v for k, v in own.items() if k.startswith("participants.sex:")}
+        )
+    breakdowns = area_breakdowns(
+        Area(FactLevel.PROVINCE, "75", province="75"), Filters(period=MONTHS[-1])
+    )
+    assert breakdowns["sex"] == dict(sexes)
 
 
 def test_a_change_marks_its_month_in_the_same_transaction(twenty_lpas):  # noqa: F811
