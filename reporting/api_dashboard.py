@@ -428,12 +428,10 @@ class PublicTransparencyApi(APIView):
     taking part, participants, premiums collected, claims paid (count and rupiah).
     Aggregates only, no personal data."""
 
-    authentication_classes: list = []
     permission_classes = [AllowAny]
     query_serializer = PublicTransparencyQuery
 
     @extend_schema(
-        auth=[],
         responses={
             200: PublicTransparencyOutput,
             304: _not_modified("Not modified: the If-None-Match sent is the answer's ETag."),

@@ -80,6 +80,10 @@ def _written(name: str, value: int) -> str:
     return format_rupiah(value) if name in MONEY else format_number(value)
 
 
+def _any(row: PublicRow) -> bool:
+    return any(getattr(row, name) for name in PUBLIC_LABELS)
+
+
 def _row_href(figures: Transparency, row: PublicRow, query: str) -> str:
     """Where a row leads: a province to its kabupaten/kota, a kabupaten/kota to its
     LPAs; an LPA nowhere (its people are not public)."""
@@ -191,6 +195,11 @@ def transparency_page(request: HttpRequest, province: str = "", regency: str = "
                     {n: _written(n, getattr(row, n)) for n in MONEY},
                 )
                 for row in figures.rows
+                if _any(row)
+            ],
+            # Listed by name only: a phone would scroll past a card of zeros for each.
+            "empty": [
+                (row.name, _row_href(figures, row, query)) for row in figures.rows if not _any(row)
             ],
             "total_money": money,
             "labels": {name: str(label) for name, label in PUBLIC_LABELS.items()},
