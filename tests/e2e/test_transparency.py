@@ -89,3 +89,10 @@ def test_the_public_page_opens_without_sign_in_on_a_phone(page, live_port, septe
     page.get_by_role("link", name="EN", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("ASKESOS transparency")
     assert no_sideways_scroll(page)
+
+    # On a wide screen the chart keeps its text size and the table is a table.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"http://localhost:{live_port}/transparansi/?periode=2026-09&lang=id")
+    assert page.locator("svg.bar-chart").bounding_box()["width"] <= 48 * 16
+    assert no_sideways_scroll(page)
+    page.screenshot(path=str(artifact("transparency-wide.png")), full_page=False)
