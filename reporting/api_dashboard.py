@@ -9,26 +9,21 @@ a period that has not begun is a 400 naming the parameter, never a silent defaul
 figures are the selectors' of reporting.dashboards, as the pages show them, and each
 read is logged as a drill-down view (who, what, when).
 
-Caching: an answer's ETag is computed before its figures are read, from their freshness
-(the newest computed_at and the number of the area's fact rows over the months read;
-for the LPA table also its reports' states), the caller's scope, the query and the
-language: one indexed query, so a client's If-None-Match is answered 304 without the
-figures being read again. `Cache-Control: private, max-age=60`. The public endpoint
-reads the cached public figures (reporting.transparency) and may be kept by anyone for
-as long as the server keeps them.
+Caching (reporting/api_freshness.py): an answer's ETag is computed before its figures
+are read, from their freshness, the caller's scope, the query and the language, so a
+client's If-None-Match is answered 304 after one indexed query;
+`Cache-Control: private, max-age=60`. The public endpoint reads the cached public
+figures (reporting.transparency) and may be kept by anyone for as long as the server
+keeps them.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import parse_etags, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -47,6 +42,7 @@ from reporting.api_dashboard_output import (
     SummaryOutput,
     TrendOutput,
 )
+from reporting.api_freshness import conditional, etag_of, facts_freshness, reports_freshness
 from reporting.api_output import PERIOD_HELP
 from reporting.dashboards import (
     LEVELS,
@@ -70,13 +66,11 @@ from reporting.errors import ReportError
 from reporting.models import DrillView, FactLevel
 from reporting.rollup import CHANNEL_BITS, HISTORY_MONTHS
 from reporting.transparency import (
-    CACHE_SECONDS,
     transparency_etag,
     transparency_figures,
     transparency_period,
 )
 
-PRIVATE_SECONDS = 60
 CHILD_LEVEL = {
     NATION: FactLevel.PROVINCE.value,
     FactLevel.PROVINCE: FactLevel.REGENCY.value,
@@ -149,87 +143,6 @@ def area_of(scope: Any, text: str) -> Area:
     if level not in LEVELS or (level == NATION) == bool(code):
         raise ReportError("area_invalid", field="area", value=text[:60])
     return area_parse(scope, level, code)
-
-
-# --- freshness and conditional answers --------------------------------------------------
-
-# The area's own fact rows: a change below it rewrites them in the same transaction
-# (reporting.rollup._area_refresh), so their newest computed_at dates any change.
-_OWN_ROWS = {
-    NATION: ("level = 'province'", None),
-    FactLevel.PROVINCE: ("level = 'province' AND province_id = %s", "code"),
-    FactLevel.REGENCY: ("level = 'regency' AND regency_id = %s", "code"),
-    FactLevel.LPA: ("level = 'lpa' AND lpa_id = %s", "lpa_id"),
-}
-_REPORTS_OF = {
-    NATION: ("TRUE", None),
-    FactLevel.PROVINCE: ("province_id = %s", "code"),
-    FactLevel.REGENCY: ("regency_id = %s", "code"),
-    FactLevel.LPA: ("lpa_id = %s", "lpa_id"),
-}
-
-
-def _fetch(sql: str, params: list[Any]) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def facts_freshness(area: Area, first: datetime.date, last: datetime.date) -> tuple:
-    """The newest computed_at and the count of the area's fact rows from `first`'s month
-    to `last`'s (an indexed aggregate over a few rows)."""
-    where, attribute = _OWN_ROWS[area.level]
-    params = [getattr(area, attribute)] if attribute else []
-    return tuple(
-        _fetch(
-            f"SELECT max(computed_at), count(*) FROM reporting_fact WHERE {where} "
-            "AND month BETWEEN %s AND %s",
-            [*params, first, last],
-        )[0]
-    )
-
-
-def reports_freshness(area: Area, filters: Filters) -> tuple:
-    """The LPA reports of the area and period by state, with the latest submission and
-    review: what the LPA table shows beside the facts."""
-    where, attribute = _REPORTS_OF[area.level]
-    params = [getattr(area, attribute)] if attribute else []
-    period = filters.period
-    return tuple(
-        _fetch(
-            f"""SELECT state, count(*), max(last_submitted_at), max(reviewed_at)
-                FROM reporting_report WHERE level = 'lpa' AND {where}
-                AND period_type = %s AND period_start = %s GROUP BY state ORDER BY state""",
-            [*params, period.type, period.start],
-        )
-    )
-
-
-def etag_of(*parts: Any) -> str:
-    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
-
-
-def _matches(request: Any, tag: str) -> bool:
-    """If-None-Match holds the tag (compared weakly: GZipMiddleware weakens the tags of
-    the answers it compresses)."""
-    sent = request.headers.get("If-None-Match")
-    if not sent:
-        return False
-    tags = {t.removeprefix("W/") for t in parse_etags(sent)}
-    return "*" in tags or tag in tags
-
-
-def conditional(request: Any, tag: str, build: Callable[[], Any], *, public: bool) -> Response:
-    """304 when the client holds the answer (`build` is not called), else the answer;
-    both with the ETag and the cache headers."""
-    response = Response(status=304) if _matches(request, tag) else Response(build())
-    response["ETag"] = tag
-    if public:
-        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
-    else:
-        patch_cache_control(response, private=True, max_age=PRIVATE_SECONDS)
-    patch_vary_headers(response, ["Accept-Language", "Cookie"])
-    return response
 
 
 def drill_view_record(*, user: Any, area: Area, query: dict[str, Any]) -> None:
