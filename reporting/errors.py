@@ -61,6 +61,10 @@ class ReportError(DomainError):
         "scheme_unknown": _("Unknown scheme: %(value)s."),
         "channel_unknown": _("Unknown channel %(value)s: apbn or dekonsentrasi."),
         "area_not_found": _("No such area in your scope."),
+        "area_invalid": _(
+            "%(value)s is not an area: write nation, province:74, regency:74.71 or lpa:<slug>."
+        ),
+        "area_unknown": _("No such province or kabupaten/kota: %(value)s."),
         "sort_unknown": _("Unknown order %(value)s."),
         "page_invalid": _("%(value)s is not a page number."),
         "filter_unknown": _("Unknown parameter %(value)s."),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views_gov
+from reporting import api_dashboard, views_gov, views_public
 
 urlpatterns = [
     path("laporan/", views_gov.reports_page, name="gov-reports"),
@@ -10,5 +10,46 @@ urlpatterns = [
     path("laporan/r/<int:pk>/pdf/", views_gov.report_file, {"kind": "pdf"}, name="gov-report-pdf"),
     path(
         "laporan/r/<int:pk>/xlsx/", views_gov.report_file, {"kind": "xlsx"}, name="gov-report-xlsx"
+    ),
+    # The public transparency page: no sign-in.
+    path("transparansi/", views_public.transparency_page, name="transparency"),
+    path(
+        "transparansi/<str:province>/",
+        views_public.transparency_page,
+        name="transparency-province",
+    ),
+    path(
+        "transparansi/<str:province>/<str:regency>/",
+        views_public.transparency_page,
+        name="transparency-regency",
+    ),
+    path(
+        "api/public/transparency/",
+        api_dashboard.PublicTransparencyApi.as_view(),
+        name="api-public-transparency",
+    ),
+    # The dashboards' figures for other government systems, scoped as the pages are.
+    path(
+        "api/dashboard/summary/",
+        api_dashboard.DashboardSummaryApi.as_view(),
+        name="api-dashboard-summary",
+    ),
+    path(
+        "api/dashboard/trend/",
+        api_dashboard.DashboardTrendApi.as_view(),
+        name="api-dashboard-trend",
+    ),
+    path(
+        "api/dashboard/children/",
+        api_dashboard.DashboardChildrenApi.as_view(),
+        name="api-dashboard-children",
+    ),
+    path(
+        "api/dashboard/lpas/", api_dashboard.DashboardLpasApi.as_view(), name="api-dashboard-lpas"
+    ),
+    path(
+        "api/dashboard/breakdowns/",
+        api_dashboard.DashboardBreakdownsApi.as_view(),
+        name="api-dashboard-breakdowns",
     ),
 ]

@@ -121,6 +121,12 @@ def add_error_responses(result: dict, generator: Any, request: Any, public: bool
             responses = operation["responses"]
             for code in error_statuses(method, operation, path):
                 responses.setdefault(code, {"description": DESCRIPTIONS[code], "content": content})
+            # An error a view declares itself (extend_schema with an OpenApiResponse that
+            # only describes it, such as a 404 for an area outside the scope) has the
+            # same body.
+            for code, answer in responses.items():
+                if code in DESCRIPTIONS and "content" not in answer:
+                    answer["content"] = content
     return result
 
 
