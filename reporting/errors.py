@@ -69,6 +69,9 @@ class ReportError(DomainError):
         "page_invalid": _("%(value)s is not a page number."),
         "filter_unknown": _("Unknown parameter %(value)s."),
         "months_invalid": _("Months are a whole number from 12 to 36."),
+        "metric_unknown": _(
+            "Unknown figure %(value)s: participants, lpas, premiums, collection, claims or reserve."
+        ),
     }
 
 

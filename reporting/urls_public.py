@@ -1,8 +1,14 @@
 from django.urls import path
 
-from reporting import api_dashboard, views_gov, views_public
+from reporting import api_dashboard, views_dashboard, views_gov, views_public
 
 urlpatterns = [
+    path("dasbor/log/", views_dashboard.drill_log_page, name="dashboard-log"),
+    path(
+        "dasbor/<str:level>/<str:code>/",
+        views_dashboard.dashboard_area_page,
+        name="dashboard-area",
+    ),
     path("laporan/", views_gov.reports_page, name="gov-reports"),
     path("laporan/kelengkapan/", views_gov.completeness_page, name="gov-completeness"),
     path("laporan/jadwal/", views_gov.schedule_page, name="gov-schedule"),

@@ -7,7 +7,7 @@ from askesos.geo import api as geo_api
 from askesos.urls_common import common_urlpatterns
 from programme.registry.views import card_verify
 from reporting import api as reporting_api
-from reporting import views as reporting_views
+from reporting import views_dashboard
 from tenants import api as tenants_api
 
 # Under /api/ an unknown address or a crash answers in the API's error shape.
@@ -16,7 +16,7 @@ handler500 = "askesos.errors.server_error"
 
 urlpatterns = [
     *common_urlpatterns("askesos.urls_public"),
-    path("dasbor/", reporting_views.government_dashboard, name="dashboard"),
+    path("dasbor/", views_dashboard.dashboard_page, name="dashboard"),
     path("", include("programme.subsidies.urls_public")),
     path("", include("reporting.urls_public")),
     path("api/lpas/", tenants_api.LpaListApi.as_view(), name="api-lpa-list"),

@@ -1,0 +1,38 @@
+"""What the government dashboard showed before the rollup facts, kept below them on the
+user's own area: the LPAs of the area by status with their participants (from the
+national participant index), open findings, the bank reconciliation per LPA, and the
+NIK conflicts between LPAs. These are about now, whatever period the page shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from programme.claims.sla import sla_limit
+from programme.registry.selectors import nik_conflicts_for_scope, participants_by_lpa
+from reporting.findings import findings_open_for_scope
+from reporting.reconciliation import reconciliation_status_for_scope
+from tenants.models import LpaStatus
+from tenants.selectors import lpa_list_for_scope
+
+
+def monitoring_context(*, scope: Any) -> dict[str, Any]:
+    lpas = lpa_list_for_scope(scope=scope)
+    counts = lpas.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=LpaStatus.ACTIVE)),
+        suspended=Count("pk", filter=Q(status=LpaStatus.SUSPENDED)),
+    )
+    # From the national participant index: no query enters an LPA's schema.
+    participants = participants_by_lpa(lpas=lpas)
+    counts["participants"] = sum(participants.values())
+    return {
+        "counts": counts,
+        "participants": participants,
+        "lpas": lpas.order_by("regency_id", "name")[:200],
+        "conflicts": nik_conflicts_for_scope(scope=scope)[:50],
+        "findings": findings_open_for_scope(scope=scope)[:200],
+        "reconciliation": reconciliation_status_for_scope(scope=scope),
+        "sla_limit": sla_limit(),
+    }
