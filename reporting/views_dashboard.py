@@ -19,13 +19,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from askesos.dates import today
 from askesos.permissions import AccessDenied, Action, may_open, require, scope_of
-from askesos.roles import GovernmentLevel
+from askesos.roles import GovernmentLevel, GovernmentRole
 from reporting import dashboard_shown as ds
 from reporting.dashboards import (
     LPA_SORTS,
@@ -202,13 +202,14 @@ def _export_url(request) -> str:
         url = reverse("audit-exports")
     except NoReverseMatch:
         return ""
-    from django.urls import resolve
-
     return url if may_open(request.user, resolve(url).func) else ""
 
 
 def _may_read_log(scope: Any) -> bool:
-    return scope.level == GovernmentLevel.MINISTRY and scope.role in ("officer", "auditor")
+    return scope.level == GovernmentLevel.MINISTRY and scope.role in (
+        GovernmentRole.OFFICER,
+        GovernmentRole.AUDITOR,
+    )
 
 
 @require(Action.GOV_DASHBOARD_VIEW)

@@ -17,7 +17,12 @@ from django.utils import translation
 
 from askesos.money import format_number, format_rupiah
 from programme.generator import generate, npwp_for
-from reporting.dashboard_shown import format_decimal, format_percent
+from reporting.dashboard_shown import (
+    change_shown,
+    format_decimal,
+    format_percent,
+    headline_shown,
+)
 from reporting.dashboards import NATION, Area, Filters, area_summary, area_trend, lpa_table
 from reporting.models import DrillView, FactLevel
 from reporting.tiles import TILES
@@ -110,6 +115,16 @@ def test_every_figure_on_the_page_is_the_selectors_and_a_direct_recount(
             )
             assert headline_text(page, "collection_rate") == format_percent(summary.collection_rate)
             assert float(shown["collection_rate"]) == summary.collection_rate
+            if period == SEPTEMBER:  # the change against August, in signs and in words
+                august = recount(lpas, MONTHS[1])["participants_active"]
+                change = expected["participants_active"] - august
+                card = page.split('data-headline="participants_active"', 1)[1][:900]
+                assert change == 0 or change_shown(change, "count") in card
+                active = next(h for h in summary.headlines if h.key == "participants_active")
+                assert active.change == change
+                with translation.override("id"):
+                    words = headline_shown(active, MONTHS[1]).words
+                assert unescape(words) in unescape(card) and MONTHS[1].label in words
         # The trend's last three months, as drawn and as the table prints them.
         charts = chart_data(get(ministry, f"{url}?period=2026-09&months=12")[1])
         premiums = charts["trend-premiums"]["series"][0]["values"]
@@ -163,6 +178,14 @@ def test_the_areas_below_and_the_lpa_ranking_add_up(dash_lpas, portal_host, make
         Area(NATION), Filters(period=SEPTEMBER), sort="participants", descending=True
     )
     assert [r.participants_active for r in expected_rows] == values and total == 4
+    # The breakdowns and the pocket book's indicators.
+    charts = chart_data(nation)
+    covered = recount(dash_lpas, SEPTEMBER)["participants_open"]
+    assert sum(charts["by-sex"]["series"][0]["values"]) == covered
+    assert sum(charts["by-age"]["series"][0]["values"]) == covered
+    lpas_taking_part = recount(dash_lpas, SEPTEMBER)["lpas"]
+    assert f'data-indicator="lpas">{lpas_taking_part}<' in nation
+    assert f'data-indicator="participants">{format_number(covered)}<' in nation
     # A kabupaten's bars are its LPAs.
     _, kendari = get(ministry, "/dasbor/regency/74.71/?period=2026-09")
     assert sorted(chart_data(kendari)["children"]["labels"]) == ["LPA Dasbor 1", "LPA Dasbor 2"]
@@ -364,3 +387,18 @@ def test_the_page_loads_the_vendored_chart_library_and_no_inline_script(
     assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
     assert "/static/vendor/chartjs/chart.umd.min.js" in page
     assert "/static/reporting/dashboard.js" in page
+
+
+def test_the_lpa_ranking_is_paginated(dash_lpas, portal_host, make_government_user, monkeypatch):
+    monkeypatch.setattr("reporting.dashboards.PAGE_SIZE", 3)
+    monkeypatch.setattr("reporting.views_dashboard.PAGE_SIZE", 3)
+    client = client_on(portal_host, make_government_user("ministry"))
+    _, first = get(client, "/dasbor/?period=2026-09&sort=name")
+    _, second = get(client, "/dasbor/?period=2026-09&sort=name&page=2")
+    assert re.findall(r'<tr data-lpa="([\w-]+)"', first) == ["dasbor-1", "dasbor-2", "dasbor-3"]
+    assert re.findall(r'<tr data-lpa="([\w-]+)"', second) == ["dasbor-4"]
+    assert 'href="?period=2026-09&amp;sort=name&amp;order=asc&amp;page=2" rel="next"' in first
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    response, beyond = get(client, "/dasbor/?period=2026-09&page=9")
+    assert response.status_code == 200 and 'id="lpa-table"' in beyond
+    assert not re.findall(r'<tr data-lpa="', beyond)
