@@ -194,10 +194,17 @@ def period_before(period: Period) -> Period:
     return Period(period.type, period.start - relativedelta(months=period.months))
 
 
+def last_month(period: Period) -> datetime.date:
+    """The month whose stocks stand for the period: its last, or the current month
+    while the period runs (a quarter not yet over holds this month's participants, not
+    those of a month still to come)."""
+    return min(period.month_starts()[-1], today().replace(day=1))
+
+
 def _columns_of(period: Period, by_month: dict[datetime.date, dict[str, int]]) -> dict[str, int]:
     """A period's column values from its months' (stocks: the last month's)."""
     months = period.month_starts()
-    last = by_month.get(months[-1], {})
+    last = by_month.get(last_month(period), {})
     return {
         column: last.get(column, 0)
         if column in STOCKS
@@ -358,9 +365,10 @@ class TrendPoint:
 
 
 def area_trend(area: Area, filters: Filters, *, months: int = TREND_MONTHS) -> list[TrendPoint]:
-    """Month by month up to the period's last month, `months` of them (12 to 36)."""
+    """Month by month up to the period's last month (the current one while it runs),
+    `months` of them (12 to 36)."""
     months = max(12, min(months, HISTORY_MONTHS))
-    last = filters.period.month_starts()[-1]
+    last = last_month(filters.period)
     first = last - relativedelta(months=months - 1)
     by_month = _month_columns(area, filters, first, last)
     return [
@@ -470,7 +478,7 @@ def lpa_table(
     if page < 1:
         raise ReportError("page_invalid", field="page", value=str(page)[:10])
     period = filters.period
-    last = period.month_starts()[-1]
+    last = last_month(period)
     where, params = _where(area, filters)
     where = where.replace(f"level = '{_own_level(area)}'", "level = 'lpa'", 1)
     order = LPA_SORTS[sort]
@@ -534,7 +542,7 @@ def area_breakdowns(area: Area, filters: Filters) -> dict[str, dict[str, int]]:
     claims paid by type in the period."""
     where, params = _where(area, filters)
     period = filters.period
-    last = period.month_starts()[-1]
+    last = last_month(period)
     rows = _fetch(
         f"""SELECT d.key, sum(d.value::bigint)
             FROM reporting_fact f, jsonb_each_text(f.figures) d

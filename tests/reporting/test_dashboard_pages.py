@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.utils import translation
+from django_tenants.utils import schema_context
 
 from askesos.money import format_number, format_rupiah
 from programme.generator import generate, npwp_for
@@ -23,8 +24,18 @@ from reporting.dashboard_shown import (
     format_percent,
     headline_shown,
 )
-from reporting.dashboards import NATION, Area, Filters, area_summary, area_trend, lpa_table
+from reporting.dashboards import (
+    NATION,
+    Area,
+    Filters,
+    area_summary,
+    area_trend,
+    last_month,
+    lpa_table,
+)
 from reporting.models import DrillView, FactLevel
+from reporting.periods import Period, period_parse
+from reporting.rollup import lpa_facts_refresh
 from reporting.tiles import TILES
 from tenants.services import lpa_provision
 from tests.conftest import client_on
@@ -244,6 +255,17 @@ def test_a_province_user_cannot_see_another_province(dash_lpas, portal_host, mak
     for url in ("/dasbor/province/75/", "/dasbor/regency/75.71/", "/dasbor/lpa/dasbor-4/"):
         assert sultra.get(url).status_code == 404, url
     assert sultra.get("/dasbor/regency/74.02/").status_code == 200
+    # A semester and a year are periods too; their stocks are their last month's, or
+    # the current month's while they run (never a month still to come).
+    for code in ("2026-S2", "2026"):
+        month = Period("month", last_month(period_parse(code)))
+        for lpa in dash_lpas[:3]:
+            with schema_context(lpa.schema_name):
+                lpa_facts_refresh(lpa=lpa, months=[month])
+        response, page = get(sultra, f"/dasbor/?period={code}")
+        assert response.status_code == 200, code
+        expected = recount(dash_lpas[:3], month)["participants_active"]
+        assert int(headlines(page)["participants_active"]) == expected > 0, code
 
 
 def test_an_lpa_summary_holds_no_personal_data_and_no_way_into_the_lpa(
