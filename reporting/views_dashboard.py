@@ -41,6 +41,7 @@ from reporting.dashboards import (
     area_summary,
     area_trend,
     area_within,
+    current_month,
     filters_parse,
     lpa_table,
     period_before,
@@ -240,7 +241,9 @@ def _dashboard(request, scope: Any, area: Area):
     try:
         asked = asked_parse(request.GET)
     except ReportError as error:
-        context.update(error=error, periods=period_options(period_of("month", today())))
+        # The form offers the defaults again (the refused values are in the message).
+        default = Asked(Filters(current_month()), TREND_MONTHS, ds.DEFAULT_METRIC, "", "", 1)
+        context.update(error=error, asked=default, periods=period_options(default.filters.period))
         return render(request, TEMPLATE, context, status=error.http_status)
     context.update(_figures(area, asked))
     if area.key == home.key:

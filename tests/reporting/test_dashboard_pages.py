@@ -314,6 +314,7 @@ def test_a_bad_filter_answers_400_with_the_reason(
     response, page = get(client_on(portal_host, user), f"/dasbor/?{query}")
     assert response.status_code == 400
     assert 'id="filter-error"' in page and 'id="filters"' in page
+    assert '<option value="24" selected>' in page  # the form offers the defaults again
     assert "<script>" not in page.split('id="filter-error"')[1][:300]
     assert not DrillView.objects.filter(user=user).exists()
 
