@@ -62,8 +62,9 @@ from reporting.dashboards import (
     period_before,
     scope_area,
 )
+from reporting.drill import drill_view_record
 from reporting.errors import ReportError
-from reporting.models import DrillView, FactLevel
+from reporting.models import FactLevel
 from reporting.rollup import CHANNEL_BITS, HISTORY_MONTHS
 from reporting.transparency import (
     transparency_etag,
@@ -145,13 +146,6 @@ def area_of(scope: Any, text: str) -> Area:
     return area_parse(scope, level, code)
 
 
-def drill_view_record(*, user: Any, area: Area, query: dict[str, Any]) -> None:
-    """The drill-down log: who looked at which area, with which filters, when."""
-    DrillView.objects.create(
-        user=user, level=area.level, area=area.code, query=urlencode(query)[:300]
-    )
-
-
 # --- the dashboard endpoints ---------------------------------------------------------
 
 
@@ -189,7 +183,9 @@ class DashboardApi(APIView):
             self.freshness(area, filters, query),
         )
         drill_view_record(
-            user=request.user, area=area, query={k: v for k, v in shown.items() if k != "area"}
+            user=request.user,
+            area=area,
+            query=urlencode({k: v for k, v in shown.items() if k != "area"}),
         )
         return conditional(
             request,
