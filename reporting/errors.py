@@ -65,6 +65,8 @@ class ReportError(DomainError):
         "page_invalid": _("%(value)s is not a page number."),
         "filter_unknown": _("Unknown parameter %(value)s."),
         "months_invalid": _("Months are a whole number from 12 to 36."),
+        "export_kind_unknown": _("Unknown export %(value)s: tables or persons."),
+        "export_level": _("An export covers the nation, a province or a kabupaten/kota."),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views_gov
+from reporting import views_exports, views_gov
 
 urlpatterns = [
     path("laporan/", views_gov.reports_page, name="gov-reports"),
@@ -11,4 +11,8 @@ urlpatterns = [
     path(
         "laporan/r/<int:pk>/xlsx/", views_gov.report_file, {"kind": "xlsx"}, name="gov-report-xlsx"
     ),
+    path("ekspor/", views_exports.exports_page, name="audit-exports"),
+    path("ekspor/<int:pk>/", views_exports.export_page, name="audit-export"),
+    path("ekspor/<int:pk>/status/", views_exports.export_status, name="audit-export-status"),
+    path("ekspor/<int:pk>/unduh/", views_exports.export_download, name="audit-export-download"),
 ]
