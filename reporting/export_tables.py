@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 
 from programme.participants.models import PolicyStatus, Sex
 from reporting.dashboards import NATION, Area, Filters, _own_level, _where
@@ -154,10 +153,6 @@ def _month_code(day: datetime.date) -> str:
     return f"{day:%Y-%m}"
 
 
-def _local(moment: datetime.datetime | None) -> str:
-    return timezone.localtime(moment).isoformat() if moment else ""
-
-
 def _rate(collected: int, due: int) -> float | None:
     return round(collected * 100 / due, 1) if due else None
 
@@ -167,10 +162,11 @@ LPA_HEAD = ("lpa_slug", "lpa_nama")
 
 def export_tables(area: Area, filters: Filters, lpas: list[LpaInfo]) -> list[Table]:
     """The tables in the order of the workbook's sheets."""
+    from reporting import export_records as records
+
     period = filters.period
     months = period.month_starts()
     last = months[-1]
-    ids = [lpa.id for lpa in lpas]
 
     def lpa_rows() -> Iterable[Row]:
         for x in lpas:
@@ -274,66 +270,13 @@ def export_tables(area: Area, filters: Filters, lpas: list[LpaInfo]) -> list[Tab
                 )
 
     def transfer_rows() -> Iterable[Row]:
-        from django.db.models import F
-        from django.db.models.functions import Coalesce
-
-        from programme.subsidies.models import Transfer
-
-        slugs = {x.id: (x.slug, x.name) for x in lpas}
-        transfers = (
-            Transfer.objects.filter(lpa_id__in=ids)
-            .annotate(day=Coalesce("value_date", F("batch__execution_date")))
-            .filter(day__gte=period.start, day__lte=period.end)
-            .order_by("lpa__slug", "day", "reference")
-            .values_list(
-                "lpa_id",
-                "reference",
-                "batch__reference",
-                "allocation__province_allocation__budget__channel",
-                "amount",
-                "state",
-                "batch__execution_date",
-                "value_date",
-                "posted_at",
-            )
-        )
-        if filters.channel:
-            transfers = transfers.filter(
-                allocation__province_allocation__budget__channel=filters.channel
-            )
-        for lpa_id, *rest in transfers.iterator(chunk_size=2000):
-            posted_at = rest.pop()
-            yield (*slugs[lpa_id], *rest, _local(posted_at))
+        return records.transfer_rows(lpas, filters)
 
     def finding_rows() -> Iterable[Row]:
-        from django.db.models import Q
-
-        from reporting.models import Finding
-
-        start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
-        end = timezone.make_aware(
-            datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
-        )
-        slugs = {x.id: (x.slug, x.name) for x in lpas}
-        findings = (
-            Finding.objects.filter(lpa_id__in=ids, opened_at__lt=end)
-            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=start))
-            .order_by("lpa__slug", "opened_at", "pk")
-        )
-        for f in findings.iterator(chunk_size=2000):
-            yield (
-                *slugs[f.lpa_id],
-                f.kind,
-                f.subject,
-                f.summary,
-                f.amount,
-                f.days,
-                _local(f.opened_at),
-                _local(f.resolved_at),
-            )
+        return records.finding_rows(lpas, filters)
 
     def report_rows() -> Iterable[Row]:
-        yield from _report_rows(area, filters, lpas)
+        return records.report_rows(area, filters, lpas)
 
     return [
         Table(
@@ -387,48 +330,3 @@ def export_tables(area: Area, filters: Filters, lpas: list[LpaInfo]) -> list[Tab
             report_rows,
         ),
     ]
-
-
-def _report_rows(area: Area, filters: Filters, lpas: list[LpaInfo]) -> Iterable[Row]:
-    """Every report of the area whose period lies within the chosen one (a quarter's
-    export lists its months' reports and the quarter's own): LPAs' of the LPAs
-    exported, and the area's tiers'."""
-    from django.db.models import Q
-
-    from reporting.models import Report, ReportLevel
-    from reporting.periods import Period
-    from reporting.reports import on_time
-
-    period = filters.period
-    reports = Report.objects.filter(
-        period_start__gte=period.start, period_end__lte=period.end
-    ).select_related("lpa", "regency", "province")
-    mine = Q(level=ReportLevel.LPA, lpa_id__in=[x.id for x in lpas])
-    if area.level == NATION:
-        tiers = ~Q(level=ReportLevel.LPA)
-    elif area.level == FactLevel.PROVINCE:
-        tiers = ~Q(level=ReportLevel.LPA) & Q(province_id=area.code)
-    else:
-        tiers = Q(level=ReportLevel.REGENCY, regency_id=area.regency)
-    reports = reports.filter(mine | tiers).order_by(
-        "period_start", "period_type", "level", "province_id", "regency_id", "lpa__slug"
-    )
-    for r in reports.iterator(chunk_size=2000):
-        if r.level == ReportLevel.LPA:
-            code, name = r.regency_id, r.lpa.name
-        elif r.level == ReportLevel.REGENCY:
-            code, name = r.regency_id, r.regency.name
-        else:
-            code, name = r.province_id, r.province.name
-        yield (
-            r.level,
-            r.lpa.slug if r.lpa_id else "",
-            code,
-            name,
-            Period(r.period_type, r.period_start).code,
-            r.period_type,
-            r.state,
-            r.due_on,
-            _local(r.first_submitted_at),
-            "" if r.first_submitted_at is None else ("ya" if on_time(r) else "tidak"),
-        )

@@ -12,7 +12,7 @@
 - `district_reminders_task` (platform-wide, daily): late reports to the officers who
   must chase them.
 - `audit_export_task` (public schema, sent when an export is requested): builds one
-  audit export (reporting.exports).
+  audit export (reporting.export_job).
 """
 
 from __future__ import annotations
@@ -99,6 +99,6 @@ def rollup_lpa_task(self, since: str) -> int:
 # and the task takes the export over (reporting.exports.export_run).
 @shared_task(acks_late=True, ignore_result=True)
 def audit_export_task(export_id: int) -> str:
-    from reporting.exports import export_run
+    from reporting.export_job import export_run
 
     return export_run(export_id)

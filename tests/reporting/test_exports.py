@@ -30,7 +30,8 @@ from reporting.dashboards import (
     lpa_table,
 )
 from reporting.errors import AreaNotFound, ReportError
-from reporting.exports import export_build, export_request, export_zip_path
+from reporting.export_job import export_build
+from reporting.exports import export_request, export_zip_path
 from reporting.manifest import export_verify
 from reporting.models import AuditExport, ExportState, Fact, FactLevel
 from reporting.periods import period_parse
