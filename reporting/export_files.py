@@ -34,7 +34,11 @@ class ExportZip:
     files: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.archive = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED)
+        # Level 1: the participants' CSV deflates 2,4x faster than at the default 6, for
+        # about a tenth more bytes (measured); the export has 60 seconds in all.
+        self.archive = zipfile.ZipFile(
+            self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
+        )
 
     @contextmanager
     def entry(self, name: str, *, rows: int | None = None) -> Iterator[HashingWriter]:

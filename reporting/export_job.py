@@ -231,11 +231,9 @@ def _persons_build(
     export: AuditExport, archive: ExportZip, filters: Filters, lpas: list[LpaInfo]
 ) -> dict[str, Any]:
     _steps(export, len(lpas) + 1)
-    every = max(1, len(lpas) // 100)  # about a hundred progress writes, whatever the size
 
-    def progress(done: int) -> None:
-        if done % every == 0:
-            _step(export, done)
+    def progress(done: int) -> None:  # once per batch of LPAs (export_persons.BATCH)
+        _step(export, done)
 
     with archive.entry("peserta_perorangan.csv") as out:
         out.rows = persons_write(out, lpas, as_of=filters.period.end, progress=progress)
