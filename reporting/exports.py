@@ -54,8 +54,11 @@ def export_request(
     level: str,
     area: str,
     filters: Mapping[str, str] | None = None,
+    send: bool = True,
 ) -> AuditExport:
-    """Queue an export (or join the same one while it is queued or running)."""
+    """Queue an export (or join the same one while it is queued or running). `send`
+    False queues it without sending the task: the caller builds it in its own process
+    (reporting.export_job.export_build), as the benchmark does."""
     ensure(user, Action.GOV_AUDIT_EXPORT)
     if kind not in KINDS:
         raise ReportError("export_kind_unknown", field="kind", value=str(kind)[:20])
@@ -92,7 +95,8 @@ def export_request(
                 .first()
             )
             if running is not None:
-                _resend_if_lost(running)
+                if send:
+                    _resend_if_lost(running)
                 _log(running, user, "export_joined")
                 return running
             try:
@@ -109,7 +113,8 @@ def export_request(
             except IntegrityError:
                 continue  # the same request, made at this moment: join it on the next turn
             _log(export, user, "export_requested")
-            transaction.on_commit(lambda pk=export.pk: _send(pk))
+            if send:
+                transaction.on_commit(lambda pk=export.pk: _send(pk))
             return export
     raise RuntimeError("could not queue nor join the export")  # pragma: no cover
 

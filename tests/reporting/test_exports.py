@@ -479,3 +479,76 @@ def test_the_page_shows_the_progress_and_reloads_itself_without_javascript(
     assert 'http-equiv="refresh"' not in page and "premi.csv" in page
     assert f"/ekspor/{export.pk}/unduh/" in page
     assert period_parse("2026-10").code in client.get("/ekspor/").content.decode()
+
+
+def test_an_empty_region_gives_an_empty_participants_file_too(make_government_user):
+    auditor = make_government_user("ministry", role="auditor")
+    export = exported(auditor, kind="persons", level="province", area="11")
+    path = export_zip_path(export)
+    rows = csv_rows(zip_entries(path)["peserta_perorangan.csv"])
+    assert rows == [] and export.manifest["tables"] == {"peserta_perorangan": 0}
+    assert export_verify(path).ok
+
+
+def test_a_failed_build_says_so_keeps_no_file_and_does_not_block_the_next_request(
+    make_government_user, portal_host, monkeypatch, export_root
+):
+    from reporting import export_job
+    from reporting.export_job import export_run
+
+    owner = make_government_user("ministry")
+    export = export_request(
+        user=owner, scope=scope_of(owner), kind="tables", period="2026-10", level="nation", area=""
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_job, "tables_write", broken)
+    assert export_run(export.pk) == ExportState.FAILED
+    export.refresh_from_db()
+    assert export.state == ExportState.FAILED and "disk full" in export.error
+    assert not (export_root / str(export.pk)).exists()
+    client = client_on(portal_host, owner)
+    assert client.get(f"/ekspor/{export.pk}/status/").json()["state"] == "failed"
+    assert 'role="alert"' in client.get(f"/ekspor/{export.pk}/").content.decode()
+    assert client.get(f"/ekspor/{export.pk}/unduh/").status_code == 404
+    again = export_request(
+        user=owner, scope=scope_of(owner), kind="tables", period="2026-10", level="nation", area=""
+    )
+    assert again.pk != export.pk and again.state == ExportState.QUEUED
+    assert export_run(export.pk) == ExportState.FAILED  # a failed export is never redone
+
+
+def test_a_queued_export_whose_message_was_lost_is_sent_again_when_asked_again(
+    make_government_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from reporting import exports
+
+    sent = []
+    monkeypatch.setattr(exports, "_send", sent.append)
+    owner = make_government_user("ministry")
+
+    def ask():
+        with django_capture_on_commit_callbacks(execute=True):
+            return export_request(
+                user=owner,
+                scope=scope_of(owner),
+                kind="tables",
+                period="2026-10",
+                level="nation",
+                area="",
+            )
+
+    export = ask()
+    assert sent == [export.pk]
+    ask()
+    assert sent == [export.pk]  # just queued: joined, not sent again
+    AuditExport.objects.filter(pk=export.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    assert ask().pk == export.pk and sent == [export.pk, export.pk]
