@@ -205,6 +205,8 @@ def export_zip_path(export: AuditExport) -> Path:
 
 
 def export_progress(export: AuditExport) -> dict[str, Any]:
+    """What the progress bar shows. Not the error: it stays on the row for the
+    operators, as its text may name the platform's internals."""
     steps = max(export.steps, 1)
     return {
         "id": export.pk,
@@ -212,5 +214,4 @@ def export_progress(export: AuditExport) -> dict[str, Any]:
         "done": export.done,
         "steps": steps,
         "percent": 100 if export.state == ExportState.DONE else int(export.done * 100 / steps),
-        "error": export.error,
     }
