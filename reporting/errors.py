@@ -72,6 +72,8 @@ class ReportError(DomainError):
         "metric_unknown": _(
             "Unknown figure %(value)s: participants, lpas, premiums, collection, claims or reserve."
         ),
+        "export_kind_unknown": _("Unknown export %(value)s: tables or persons."),
+        "export_level": _("An export covers the nation, a province or a kabupaten/kota."),
     }
 
 

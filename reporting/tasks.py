@@ -11,6 +11,8 @@
   the near-real-time rollup.
 - `district_reminders_task` (platform-wide, daily): late reports to the officers who
   must chase them.
+- `audit_export_task` (public schema, sent when an export is requested): builds one
+  audit export (reporting.export_job).
 """
 
 from __future__ import annotations
@@ -91,3 +93,12 @@ def rollup_lpa_task(self, since: str) -> int:
     from tenants.selectors import lpa_current
 
     return lpa_facts_since(lpa=lpa_current(), since=datetime.date.fromisoformat(since))
+
+
+# Acknowledged late: a worker that dies mid-build leaves the message to be sent again,
+# and the task takes the export over (reporting.exports.export_run).
+@shared_task(acks_late=True, ignore_result=True)
+def audit_export_task(export_id: int) -> str:
+    from reporting.export_job import export_run
+
+    return export_run(export_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import api_dashboard, views_dashboard, views_gov, views_public
+from reporting import api_dashboard, views_dashboard, views_exports, views_gov, views_public
 
 urlpatterns = [
     path("dasbor/log/", views_dashboard.drill_log_page, name="dashboard-log"),
@@ -58,4 +58,8 @@ urlpatterns = [
         api_dashboard.DashboardBreakdownsApi.as_view(),
         name="api-dashboard-breakdowns",
     ),
+    path("ekspor/", views_exports.exports_page, name="audit-exports"),
+    path("ekspor/<int:pk>/", views_exports.export_page, name="audit-export"),
+    path("ekspor/<int:pk>/status/", views_exports.export_status, name="audit-export-status"),
+    path("ekspor/<int:pk>/unduh/", views_exports.export_download, name="audit-export-download"),
 ]

@@ -54,6 +54,8 @@ class Action(StrEnum):
     GOV_REPORT_APPROVE = "gov.report.approve"
     GOV_MONITORING_RECORD = "gov.monitoring.record"
     GOV_AUDIT_EXPORT = "gov.audit.export"
+    # Participants one by one (without NIK): the ministry's auditors only.
+    GOV_AUDIT_EXPORT_PERSONS = "gov.audit.export_persons"
     GOV_BUDGET_MANAGE = "gov.budget.manage"
     GOV_ALLOCATION_MANAGE = "gov.allocation.manage"
     GOV_TRANSFER_PREPARE = "gov.transfer.prepare"
@@ -136,7 +138,9 @@ GOVERNMENT_ROLE_ACTIONS: dict[GovernmentRole, frozenset[Action]] = {
     ),
     GovernmentRole.PENGENDALI: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
     GovernmentRole.PENDAMPING: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
-    GovernmentRole.AUDITOR: frozenset(_GOV_READ | {Action.GOV_AUDIT_EXPORT}),
+    GovernmentRole.AUDITOR: frozenset(
+        _GOV_READ | {Action.GOV_AUDIT_EXPORT, Action.GOV_AUDIT_EXPORT_PERSONS}
+    ),
 }
 
 # Which office levels may do an action at all (the role decides the rest). Appointing
@@ -147,6 +151,7 @@ _ACTION_LEVELS = {
     Action.GOV_LPA_PROVISION: {GovernmentLevel.MINISTRY, GovernmentLevel.PROVINCE},
     Action.GOV_BUDGET_MANAGE: {GovernmentLevel.MINISTRY},
     Action.GOV_SCHEDULE_MANAGE: {GovernmentLevel.MINISTRY},
+    Action.GOV_AUDIT_EXPORT_PERSONS: {GovernmentLevel.MINISTRY},
     Action.GOV_ALLOCATION_MANAGE: {GovernmentLevel.PROVINCE},
     Action.GOV_TRANSFER_PREPARE: {GovernmentLevel.PROVINCE},
     Action.GOV_TRANSFER_APPROVE: {GovernmentLevel.PROVINCE},

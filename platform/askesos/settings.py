@@ -241,6 +241,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", embedded.data_dir() / "media"))
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Audit exports (reporting/exports.py): one folder per export, named by its id, never
+# served directly (the portal checks who downloads). Their manifests are signed with
+# HMAC-SHA256 under EXPORT_SIGNING_KEY, or, unset, a key derived from SECRET_KEY: set
+# it to keep old exports verifiable across a change of SECRET_KEY.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", MEDIA_ROOT / "public" / "exports"))
+EXPORT_SIGNING_KEY = os.environ.get("EXPORT_SIGNING_KEY", "")
 
 # --- cache: every key carries the tenant schema ---------------------------------------
 CACHES = {

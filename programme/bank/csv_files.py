@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from askesos.spreadsheets import FORMULA_START, cell_safe
 from programme.bank.base import (
     CONFIRMATION_STATES,
     BankFileError,
@@ -36,18 +37,11 @@ from programme.bank.reading import (
     statement_finish,
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell_out(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
 
 def _cell_in(value: str) -> str:
-    """Undo `_cell_out`: the apostrophe was ours, not the sender's."""
+    """Undo `cell_safe`: the apostrophe was ours, not the sender's."""
     value = value.strip()
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
         return value[1:]
     return value
 
@@ -207,12 +201,12 @@ def batch_csv_write(
                 batch_reference,
                 number,
                 instruction.reference,
-                _cell_out(instruction.bank_name),
+                cell_safe(instruction.bank_name),
                 instruction.account_number,
-                _cell_out(instruction.account_holder),
+                cell_safe(instruction.account_holder),
                 instruction.amount,
                 CURRENCY,
-                _cell_out(" ".join(instruction.purpose.split())),
+                cell_safe(" ".join(instruction.purpose.split())),
                 execution_date.isoformat(),
             ]
         )
@@ -278,12 +272,12 @@ def confirmations_csv_write(confirmations: list[Confirmation]) -> bytes:
         list(CONFIRMATION_COLUMNS),
         [
             [
-                _cell_out(c.reference),
+                cell_safe(c.reference),
                 c.status,
-                _cell_out(c.bank_reference),
+                cell_safe(c.bank_reference),
                 c.value_date.isoformat() if c.value_date else "",
                 "" if c.amount is None else c.amount,
-                _cell_out(c.reason),
+                cell_safe(c.reason),
             ]
             for c in confirmations
         ],
@@ -379,10 +373,10 @@ def statement_csv_write(statements: list[Statement]) -> bytes:
                     "line",
                     line.value_date.isoformat(),
                     line.amount,
-                    _cell_out(line.kind),
-                    _cell_out(line.reference),
-                    _cell_out(line.bank_reference),
-                    _cell_out(line.text),
+                    cell_safe(line.kind),
+                    cell_safe(line.reference),
+                    cell_safe(line.bank_reference),
+                    cell_safe(line.text),
                     "yes" if line.reversal else "",
                 ]
             )

@@ -8,6 +8,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 
+from askesos.spreadsheets import cell_safe
 from programme.participants.selectors import (
     participant_search,
     participants_with_latest_policy,
@@ -32,13 +33,6 @@ COLUMNS = (
 )
 
 
-def _safe(value) -> object:
-    """Spreadsheet programs run cells that start with = + - @ as formulas."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
-    return value
-
-
 def registry_rows():
     participants = participant_search()
     for start in range(0, participants.count(), 2000):
@@ -47,7 +41,7 @@ def registry_rows():
             policy = p.latest_policy
             p.policy_number = policy.number if policy else ""
             p.policy_status = policy.status if policy else ""
-            yield [_safe(getattr(p, attr)) for _header, attr in COLUMNS]
+            yield [cell_safe(getattr(p, attr)) for _header, attr in COLUMNS]
 
 
 def registry_export_response(*, kind: str) -> HttpResponse:

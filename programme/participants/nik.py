@@ -7,8 +7,8 @@ vendored wilayah, which (unlike stdnum's table) knows the provinces created sinc
 from __future__ import annotations
 
 import datetime
-import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,7 +43,17 @@ def nik_clean(value: str) -> str:
 def nik_digest(nik: str) -> str:
     """The key the national index uses: an HMAC, so the public schema never holds a NIK
     and a leaked index cannot be reversed by hashing all possible NIKs."""
-    return hmac.new(settings.NIK_INDEX_KEY.encode(), nik.encode(), hashlib.sha256).hexdigest()
+    return nik_digester()(nik)
+
+
+def nik_digester() -> Callable[[str], str]:
+    """`nik_digest` for many NIKs in a row (an export of 500.000): the key read once."""
+    key = settings.NIK_INDEX_KEY.encode()
+
+    def digest(nik: str) -> str:
+        return hmac.digest(key, nik.encode(), "sha256").hex()
+
+    return digest
 
 
 @dataclass(frozen=True)

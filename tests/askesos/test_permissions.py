@@ -64,6 +64,7 @@ EXPECTED_GOV = {
     A.GOV_REPORT_APPROVE: {OFF},
     A.GOV_MONITORING_RECORD: {TPG, TPD},
     A.GOV_AUDIT_EXPORT: {OFF, AUD},
+    A.GOV_AUDIT_EXPORT_PERSONS: {AUD},
     A.GOV_BUDGET_MANAGE: {OFF},
     A.GOV_ALLOCATION_MANAGE: {OFF},
     A.GOV_TRANSFER_PREPARE: {OFF},
@@ -127,6 +128,14 @@ def test_the_ministry_budgets_and_provinces_allocate_and_pay(action, levels):
     for level in GovernmentLevel:
         scope = type("Scope", (), {"role": GovernmentRole.OFFICER, "level": level})()
         assert government_role_may(scope, action) is (level in levels)
+
+
+def test_only_the_ministrys_auditors_export_participants_one_by_one():
+    for level in GovernmentLevel:
+        for role in GovernmentRole:
+            scope = type("Scope", (), {"role": role, "level": level})()
+            expected = role == GovernmentRole.AUDITOR and level == GovernmentLevel.MINISTRY
+            assert government_role_may(scope, A.GOV_AUDIT_EXPORT_PERSONS) is expected
 
 
 def test_no_government_role_may_act_inside_an_lpa():

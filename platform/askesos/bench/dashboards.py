@@ -63,8 +63,13 @@ HEADLINE = {
 
 
 def _cleanup() -> None:
+    from reporting.models import AuditExport, DrillView
+
     connection.set_schema_to_public()
-    User.objects.filter(username__startswith=f"{PREFIX}-").delete()
+    users = User.objects.filter(username__startswith=f"{PREFIX}-")
+    DrillView.objects.filter(user__in=users).delete()
+    AuditExport.objects.filter(requested_by__in=users).delete()
+    users.delete()
 
 
 def _user(name: str, level: str, province: str | None = None, regency: str | None = None):
