@@ -184,6 +184,16 @@ def _where(area: Area, filters: Filters) -> tuple[str, list[Any]]:
     return sql, params
 
 
+def facts_where(area: Area, filters: Filters, *, level: str | None = None) -> tuple[str, list]:
+    """The WHERE clause (and its parameters) of the fact rows of `area` under `filters`:
+    the rows the area's own figures are read from, or those of `level` inside the area
+    (the LPAs of a province, the kabupaten/kota of the nation ...)."""
+    sql, params = _where(area, filters)
+    if level is not None:
+        sql = sql.replace(f"level = '{_own_level(area)}'", f"level = '{level}'", 1)
+    return sql, params
+
+
 def _fetch(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -415,9 +425,7 @@ def area_children(area: Area, filters: Filters) -> list[ChildRow]:
         children = [Area(level, x.slug, x.name, area.province, area.code, x.pk) for x in lpas]
     else:
         return []
-    where, params = _where(area, filters)
-    # The rows one level below the area's own.
-    where = where.replace(f"level = '{_own_level(area)}'", f"level = '{level}'", 1)
+    where, params = facts_where(area, filters, level=level)  # the rows one level below
     sums = ", ".join(f"sum({c})::bigint" for c in COLUMNS)
     rows = _fetch(
         f"SELECT {key}, month, {sums} FROM reporting_fact WHERE {where} "
@@ -479,8 +487,7 @@ def lpa_table(
         raise ReportError("page_invalid", field="page", value=str(page)[:10])
     period = filters.period
     last = last_month(period)
-    where, params = _where(area, filters)
-    where = where.replace(f"level = '{_own_level(area)}'", "level = 'lpa'", 1)
+    where, params = facts_where(area, filters, level=FactLevel.LPA)
     order = LPA_SORTS[sort]
     direction = "DESC" if descending else "ASC"
     sql = f"""

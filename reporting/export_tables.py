@@ -25,7 +25,7 @@ from typing import Any
 from django.db import connection
 
 from programme.participants.models import PolicyStatus, Sex
-from reporting.dashboards import NATION, Area, Filters, _own_level, _where
+from reporting.dashboards import NATION, Area, Filters, facts_where
 from reporting.figures import AGE_BANDS, median_from_counts
 from reporting.models import FactLevel
 
@@ -63,8 +63,7 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
 def _facts_where(area: Area, filters: Filters) -> tuple[str, list[Any]]:
     """The area's LPA rows of the facts, with the dashboards' own filters (scheme,
     channel), as reporting.dashboards.lpa_table reads them."""
-    where, params = _where(area, filters)
-    return where.replace(f"level = '{_own_level(area)}'", "level = 'lpa'", 1), params
+    return facts_where(area, filters, level=FactLevel.LPA)
 
 
 def export_lpas(area: Area, filters: Filters) -> list[LpaInfo]:
