@@ -16,7 +16,6 @@ from reporting.reconciliation import reconciliation_status_for_scope
 from tenants.models import LpaStatus
 from tenants.selectors import lpa_list_for_scope
 
-
 # Above this many LPAs (a province, the nation) the lists per LPA are left to the
 # ranking of the facts above them: rendering 2.000 rows cost the ministry's page 0,5 s.
 LISTED_LPAS = 50
