@@ -122,8 +122,8 @@ def test_every_dashboard_figure_equals_a_direct_recount_per_regency_province_and
     assert breakdowns["sex"] == dict(sexes)
 
 
-def test_a_change_marks_its_month_in_the_same_transaction(twenty_lpas):  # noqa: F811
-    lpa = twenty_lpas[0]
+def test_a_change_marks_its_month_in_the_same_transaction(lpa_a):
+    lpa = lpa_a
     marks_take(limit=100000)
     with schema_context(lpa.schema_name):
         from programme.ledger.funds import grant_receive
