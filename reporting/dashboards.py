@@ -152,18 +152,6 @@ def area_within(area: Area, home: Area) -> bool:
     return area.level in (FactLevel.REGENCY, FactLevel.LPA) and area.regency == home.regency
 
 
-def area_parent(area: Area) -> Area | None:
-    """The area above (for the drill-down's way back), without names: the page names
-    them from the wilayah."""
-    if area.level == FactLevel.LPA:
-        return Area(FactLevel.REGENCY, area.regency, province=area.province, regency=area.regency)
-    if area.level == FactLevel.REGENCY:
-        return Area(FactLevel.PROVINCE, area.province, province=area.province)
-    if area.level == FactLevel.PROVINCE:
-        return Area(NATION)
-    return None
-
-
 # The rows an area's figures are read from: the nation and a province from the province
 # rows, a kabupaten/kota from its rows, an LPA from its own.
 def _where(area: Area, filters: Filters) -> tuple[str, list[Any]]:
