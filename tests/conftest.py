@@ -282,6 +282,18 @@ def committed_db(django_db_setup, django_db_blocker):
             cleanup.run()
 
 
+@pytest.fixture(scope="module")
+def module_committed(django_db_setup, django_db_blocker):
+    """Committed data that one module's tests share, built once by a module fixture of
+    that module (inside `django_db_blocker.unblock()`, recording what it makes in the
+    yielded Cleanup) and removed after the module's last test. Each test still runs in
+    its own transaction (the `db` fixture) on top of it, rolled back."""
+    cleanup = Cleanup()
+    yield cleanup
+    with django_db_blocker.unblock():
+        cleanup.run()
+
+
 def pytest_report_header(config):
     """Where the embedded PostgreSQL and Redis run, and what a start found left behind
     by a killed run (printed while pytest loads the settings, those lines are lost)."""

@@ -1,7 +1,8 @@
-"""Building blocks for the dashboard API and public page tests: the session's three LPAs
-(A in Kota Kendari and B in Konawe, Sulawesi Tenggara; C in Makassar, Sulawesi
-Selatan) with a generated history through Q3 2026, one paid claim in A, and their
-rollup facts; a participant with a name and NIK no public answer may hold."""
+"""Building blocks for the dashboard API and public page tests: three LPAs of the
+module's own, committed once for it (A in Kota Kendari and B in Konawe, Sulawesi
+Tenggara; C in Makassar, Sulawesi Selatan) with a generated history through Q3
+2026, one paid claim in A, and their rollup facts; a participant with a name and
+NIK no public answer may hold."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from django.db import connection
 from django.db.models import Sum
 from django_tenants.utils import schema_context
 
-from programme.generator import generate
+from programme.generator import generate, npwp_for
 from reporting import transparency
+from tenants.services import lpa_provision
 from tests.reporting.report_helpers import HISTORY_START, MONTHS, history_make
 from tests.reporting.test_rollup import facts_build, recount
 
@@ -32,19 +34,27 @@ def fresh_public_cache(monkeypatch):
     monkeypatch.setattr(transparency, "_CACHE_VERSION", uuid.uuid4().hex[:12])
 
 
-def _claim_paid_in_a(lpa_a, make_staff):
+def _claim_paid_in_a(lpa_a, cleanup):
     """A participant of A with SECRET_NAME, paid a year ahead, whose sickness claim is
     paid in September 2026; returns the participant's NIK."""
+    from askesos.accounts.services import membership_grant, user_create
+    from tests.conftest import PASSWORD
     from tests.programme.claims_helpers import paying_policy, submit
     from tests.programme.test_claims import walk_to_payment
+
+    def staff(role: str):
+        user = user_create(username=f"{lpa_a.slug}-{role}", password=PASSWORD)
+        cleanup.usernames.append(user.username)
+        membership_grant(lpa=lpa_a, user=user, role=role)
+        return user
 
     connection.set_tenant(lpa_a)
 
     class Team:
-        officer = make_staff(lpa_a, "petugas_lapangan")
-        klaim = make_staff(lpa_a, "klaim")
-        ketua = make_staff(lpa_a, "ketua")
-        bendahara = make_staff(lpa_a, "bendahara")
+        officer = staff("petugas_lapangan")
+        klaim = staff("klaim")
+        ketua = staff("ketua")
+        bendahara = staff("bendahara")
 
     policy = paying_policy(serial=9001, start=HISTORY_START, months=12, name=SECRET_NAME)
     claim = submit(policy, Team.officer, event=datetime.date(2026, 9, 1))
@@ -60,15 +70,43 @@ class Generated:
     secret_nik: str  # of the participant named SECRET_NAME, in A
 
 
-@pytest.fixture
-def three_lpas(db, lpa_a, lpa_b, lpa_c, make_staff) -> Generated:
-    lpas = [lpa_a, lpa_b, lpa_c]
-    generate(lpas=0, participants=8, seed=41, existing=lpas, today=HISTORY_START)
-    for lpa in lpas:
-        history_make(lpa, seed=7)
-    nik = _claim_paid_in_a(lpa_a, make_staff)
-    facts_build(lpas)
+# Where the module's three LPAs are: Kota Kendari and Konawe (Sulawesi Tenggara), Kota
+# Makassar (Sulawesi Selatan), as the session's uji-a, uji-b and uji-c.
+THREE_REGENCIES = ("74.71", "74.02", "73.71")
+
+
+@pytest.fixture(scope="module")
+def three_lpas(module_committed, django_db_blocker) -> Generated:
+    """Built once for the module and committed (see module_committed)."""
+    with django_db_blocker.unblock():
+        lpas = []
+        for n, regency in enumerate(THREE_REGENCIES, start=1):
+            lpas.append(
+                lpa_provision(
+                    name=f"LPA Tiga {'ABC'[n - 1]}",
+                    slug=f"tiga-{'abc'[n - 1]}",
+                    legal_form="yayasan",
+                    regency_code=regency,
+                    npwp=npwp_for(41, n),
+                )
+            )
+            module_committed.lpa_slugs.append(lpas[-1].slug)
+        generate(lpas=0, participants=8, seed=41, existing=lpas, today=HISTORY_START)
+        for lpa in lpas:
+            history_make(lpa, seed=7)
+        nik = _claim_paid_in_a(lpas[0], module_committed)
+        facts_build(lpas)
+        connection.set_schema_to_public()
     return Generated(lpas, nik)
+
+
+def regency_slugs(code: str) -> list[str]:
+    """The ready LPAs of a kabupaten/kota by name, as the areas below it are listed
+    (the session's LPAs too, with no facts)."""
+    from tenants.models import Lpa
+
+    ready = Lpa.objects.filter(is_ready=True, regency_id=code).exclude(schema_name="public")
+    return list(ready.order_by("name").values_list("slug", flat=True))
 
 
 def public_recount(lpas, month) -> Counter:

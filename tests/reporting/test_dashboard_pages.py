@@ -50,22 +50,27 @@ SEPTEMBER = MONTHS[-1]
 VENDORED = Path(__file__).resolve().parents[2] / "platform/askesos/static/vendor/chartjs"
 
 
-@pytest.fixture
-def dash_lpas(db):
-    made = [
-        lpa_provision(
-            name=f"LPA Dasbor {n}",
-            slug=f"dasbor-{n}",
-            legal_form="yayasan",
-            regency_code=regency,
-            npwp=npwp_for(77, n),
-        )
-        for n, regency in enumerate(REGENCIES, start=1)
-    ]
-    generate(lpas=0, participants=6, seed=77, existing=made, today=HISTORY_START)
-    for lpa in made:
-        history_make(lpa, seed=7)
-    facts_build(made)
+@pytest.fixture(scope="module")
+def dash_lpas(module_committed, django_db_blocker):
+    """Built once for the module and committed (see module_committed)."""
+    with django_db_blocker.unblock():
+        made = []
+        for n, regency in enumerate(REGENCIES, start=1):
+            made.append(
+                lpa_provision(
+                    name=f"LPA Dasbor {n}",
+                    slug=f"dasbor-{n}",
+                    legal_form="yayasan",
+                    regency_code=regency,
+                    npwp=npwp_for(77, n),
+                )
+            )
+            module_committed.lpa_slugs.append(made[-1].slug)
+        generate(lpas=0, participants=6, seed=77, existing=made, today=HISTORY_START)
+        for lpa in made:
+            history_make(lpa, seed=7)
+        facts_build(made)
+        connection.set_schema_to_public()
     return made
 
 

@@ -21,19 +21,11 @@ from django.db import connection
 
 from askesos.permissions import AccessDenied, scope_of
 from programme.registry.models import NationalParticipant
-from reporting.dashboards import (
-    NATION,
-    Area,
-    Filters,
-    area_breakdowns,
-    area_summary,
-    lpa_table,
-)
 from reporting.errors import AreaNotFound, ReportError
 from reporting.export_job import export_build
 from reporting.exports import export_request, export_zip_path
 from reporting.manifest import export_verify
-from reporting.models import AuditExport, ExportState, Fact, FactLevel
+from reporting.models import AuditExport, ExportState, Fact
 from reporting.periods import period_parse
 from tenants.models import Lpa
 from tests.conftest import client_on
@@ -42,15 +34,11 @@ from tests.reporting.export_helpers import (
     OCTOBER,
     csv_rows,
     people_make,
-    workbook_sheets,
     zip_entries,
     zip_rewrite,
     zip_tables,
 )
-from tests.reporting.report_helpers import Q3
-from tests.reporting.test_report_figures import twenty_lpas  # noqa: F401, F811 (fixture)
 from tests.reporting.test_report_pages import in_id
-from tests.reporting.test_rollup import facts_build
 
 TABLES = ("lpa", "peserta", "premi", "klaim", "cadangan", "transfer_subsidi", "temuan", "laporan")
 NIK_LIKE = re.compile(rb"(?<![0-9A-Fa-f])[0-9]{16}(?![0-9A-Fa-f])")
@@ -77,73 +65,6 @@ def exported(user, *, level="nation", area="", period="2026-10", kind="tables", 
 
 def total(rows, column, **where) -> int:
     return sum(int(row[column] or 0) for row in rows if all(row[k] == v for k, v in where.items()))
-
-
-def test_the_tables_hold_the_dashboards_figures_for_nation_province_and_kabupaten(
-    twenty_lpas,  # noqa: F811
-    make_government_user,
-):
-    facts_build(twenty_lpas)
-    ministry = make_government_user("ministry")
-    regency = twenty_lpas[0].regency
-    cases = [
-        (ministry, Area(NATION), twenty_lpas, {}),
-        (
-            make_government_user("province", province="75"),
-            Area(FactLevel.PROVINCE, "75", province="75"),
-            [x for x in twenty_lpas if x.regency.province_id == "75"],
-            {"level": "province", "area": "75"},
-        ),
-        (
-            make_government_user("regency", regency=regency.pk),
-            Area(FactLevel.REGENCY, regency.pk, province=regency.province_id, regency=regency.pk),
-            [x for x in twenty_lpas if x.regency_id == regency.pk],
-            {"level": "regency", "area": regency.pk},
-        ),
-    ]
-    last = Q3.month_starts()[-1].strftime("%Y-%m")
-    for user, area, lpas, where in cases:
-        export = exported(user, period=Q3.code, **where)
-        assert export.state == ExportState.DONE
-        path = export_zip_path(export)
-        tables = zip_tables(path)
-        summary = area_summary(area, Filters(period=Q3)).values
-        sexes = area_breakdowns(area, Filters(period=Q3))["sex"]
-        assert sorted(tables) == sorted(TABLES)
-        # Flows add over the quarter's months; stocks are September's.
-        assert total(tables["premi"], "premi_terkumpul") == summary["premiums_collected"] > 0
-        assert total(tables["premi"], "premi_jatuh_tempo") == summary["premiums_due"] > 0
-        assert total(tables["peserta"], "status_active") == summary["participants_active"]
-        assert total(tables["peserta"], "tertanggung") == summary["participants_open"] > 0
-        assert total(tables["peserta"], "jenis_kelamin_L") == sexes.get("L", 0)
-        assert total(tables["peserta"], "jenis_kelamin_P") == sexes.get("P", 0)
-        assert total(tables["cadangan"], "saldo_akhir", bulan=last) == summary["reserve_closing"]
-        assert total(tables["cadangan"], "subsidi_masuk") == summary["subsidy_in"] > 0
-        assert total(tables["klaim"], "dibayar") == summary["claims_paid"]
-        # Per LPA, as the dashboard's ranking shows it.
-        ranking, count = lpa_table(area, Filters(period=Q3), sort="name")
-        assert count == len(lpas)
-        for row in ranking:
-            mine = [r for r in tables["premi"] if r["lpa_slug"] == row.slug]
-            assert sum(int(r["premi_terkumpul"]) for r in mine) == row.premiums_collected
-        # Only the area's LPAs (the session's three have no facts), in every table.
-        ready = Lpa.objects.filter(is_ready=True).exclude(schema_name="public")
-        if area.level == FactLevel.PROVINCE:
-            ready = ready.filter(regency__province_id=area.code)
-        elif area.level == FactLevel.REGENCY:
-            ready = ready.filter(regency_id=area.code)
-        slugs = set(ready.values_list("slug", flat=True))
-        assert {x.slug for x in lpas} <= slugs
-        assert {r["lpa_slug"] for r in tables["lpa"]} == slugs
-        for name, rows in tables.items():
-            if name != "laporan":
-                assert {r["lpa_slug"] for r in rows} <= slugs, name
-        # The workbook holds the same rows as the CSV files, sheet by sheet.
-        sheets = workbook_sheets(zip_entries(path)["tabel.xlsx"])
-        for name, rows in tables.items():
-            assert len(sheets[name]) == len(rows) + 1, name
-            assert {r[0] for r in sheets[name][1:]} == {r[next(iter(r))] for r in rows}
-        assert export_verify(path).ok
 
 
 def test_a_kabupaten_user_cannot_export_another_area_nor_the_nation(

@@ -7,19 +7,15 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-import pytest
-from django.db import connection
 from django.db.models import Sum
 
-from programme.generator import generate, lpas_generate
 from programme.ledger import accounts as acc
 from programme.ledger.models import JournalLine, PremiumReceipt
 from programme.participants.models import Participant, Policy, PolicyEvent
 from programme.schemes.rules import coverage_months, monthly_premium
-from reporting.figures import FIRST, LAST, figures_combine, month_figures
+from reporting.figures import month_figures
 from reporting.periods import Period
 from tests.programme.conftest import in_lpa_a, team  # noqa: F401, F811 (fixtures)
-from tests.reporting.report_helpers import HISTORY_START, MONTHS, Q3, history_make
 
 
 def status_on(policy: Policy, day: datetime.date) -> str:
@@ -118,58 +114,6 @@ CHECKED = (
 
 def checked(figures: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in figures.items() if k.startswith(CHECKED) and v}
-
-
-@pytest.fixture
-def twenty_lpas(db):
-    """20 generated LPAs in two provinces (Sulawesi Tenggara, Gorontalo), each with 12
-    participants registered on HISTORY_START and a history through Q3 2026."""
-    made = []
-    for province, seed in (("74", 301), ("75", 302)):
-        lpas = list(lpas_generate(count=10, seed=seed, province=province))
-        generate(lpas=0, participants=12, seed=seed, existing=lpas, today=HISTORY_START)
-        made += lpas
-    for lpa in made:
-        history_make(lpa, seed=7)
-    return made
-
-
-def test_every_figure_equals_a_direct_count_in_twenty_lpas(twenty_lpas):
-    provinces = {lpa.regency.province_id for lpa in twenty_lpas}
-    assert len(twenty_lpas) == 20 and provinces == {"74", "75"}
-    compared = 0
-    for lpa in twenty_lpas:
-        connection.set_tenant(lpa)
-        for month in MONTHS:
-            report = month_figures(month)
-            # Whole numbers, as a report's JSON keeps them (a bigint's sum is numeric).
-            assert {type(v) for v in report.values()} == {int}, (lpa.slug, report)
-            assert checked(report) == direct(month), (lpa.slug, month.code)
-            compared += len(checked(report))
-        connection.set_schema_to_public()
-    assert compared > 20 * 3 * 15  # many figures, not a few
-
-
-def test_a_quarter_is_the_sum_of_its_months_for_every_additive_figure(twenty_lpas):
-    for lpa in twenty_lpas[:5]:
-        connection.set_tenant(lpa)
-        months = [month_figures(m) for m in MONTHS]
-        quarter = figures_combine(months)
-        keys = {k for m in months for k in m}
-        for key in keys:
-            base = key.split(":", 1)[0]
-            if base in LAST:
-                assert quarter.get(key, 0) == months[-1].get(key, 0), key
-            elif base in FIRST:
-                assert quarter.get(key, 0) == months[0].get(key, 0), key
-            else:
-                assert quarter.get(key, 0) == sum(m.get(key, 0) for m in months), key
-        # ... and the quarter computed directly over its three months agrees.
-        direct_quarter = direct(Period("month", Q3.start))  # July's stocks are not Q3's
-        assert quarter["premiums.collected"] == sum(direct(m)["premiums.collected"] for m in MONTHS)
-        assert checked(quarter)["participants.open"] == direct(MONTHS[-1])["participants.open"]
-        assert direct_quarter  # July alone is a different figure set
-        connection.set_schema_to_public()
 
 
 def test_claims_loans_grants_cards_and_closings_are_counted_as_the_books_say(team):  # noqa: F811
