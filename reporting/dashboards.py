@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from askesos.dates import today
 from askesos.roles import GovernmentLevel
 from reporting.errors import AreaNotFound, ReportError
-from reporting.figures import LAST, median_from_counts
+from reporting.figures import median_from_counts
 from reporting.models import FACT_COLUMNS, FactLevel
 from reporting.periods import Period, PeriodType, period_of, period_parse
 from reporting.rollup import CHANNEL_BITS, HISTORY_MONTHS
@@ -39,9 +39,6 @@ STOCKS = frozenset(
     | {"reserve_closing", "savings_owed"}
 )
 COLUMNS = ("lpas", *FACT_COLUMNS)
-assert all(  # the stock columns copy stock figures
-    FACT_COLUMNS[c].split(":", 1)[0] in LAST for c in STOCKS if c in FACT_COLUMNS
-)
 TREND_MONTHS = 24
 LPA_SORTS = {
     "name": "name",
@@ -152,33 +149,29 @@ def area_within(area: Area, home: Area) -> bool:
     return area.level in (FactLevel.REGENCY, FactLevel.LPA) and area.regency == home.regency
 
 
-# The rows an area's figures are read from: the nation and a province from the province
-# rows, a kabupaten/kota from its rows, an LPA from its own.
-def _where(area: Area, filters: Filters) -> tuple[str, list[Any]]:
-    if area.level == NATION:
-        sql, params = "level = 'province'", []
-    elif area.level == FactLevel.PROVINCE:
-        sql, params = "level = 'province' AND province_id = %s", [area.code]
+def facts_where(area: Area, filters: Filters, *, level: str | None = None) -> tuple[str, list]:
+    """The WHERE clause (and its parameters) of the fact rows of `area` under `filters`:
+    by default the rows the area's own figures are read from (the nation's and a
+    province's from the province rows, a kabupaten/kota's from its rows, an LPA's from
+    its own), or those of `level` inside the area (the LPAs of a province, the
+    kabupaten/kota of the nation ...)."""
+    level = FactLevel(level or _own_level(area))  # a member, so safe to write out
+    sql, params = f"level = '{level.value}'", []
+    if area.level == FactLevel.PROVINCE:
+        sql += " AND province_id = %s"
+        params.append(area.code)
     elif area.level == FactLevel.REGENCY:
-        sql, params = "level = 'regency' AND regency_id = %s", [area.code]
-    else:
-        sql, params = "level = 'lpa' AND lpa_id = %s", [area.lpa_id]
+        sql += " AND regency_id = %s"
+        params.append(area.code)
+    elif area.level == FactLevel.LPA:
+        sql += " AND lpa_id = %s"
+        params.append(area.lpa_id)
     if filters.scheme:
         sql += " AND scheme = %s"
         params.append(filters.scheme)
     if filters.channel:
         sql += " AND channels & %s <> 0"
         params.append(CHANNEL_BITS[filters.channel])
-    return sql, params
-
-
-def facts_where(area: Area, filters: Filters, *, level: str | None = None) -> tuple[str, list]:
-    """The WHERE clause (and its parameters) of the fact rows of `area` under `filters`:
-    the rows the area's own figures are read from, or those of `level` inside the area
-    (the LPAs of a province, the kabupaten/kota of the nation ...)."""
-    sql, params = _where(area, filters)
-    if level is not None:
-        sql = sql.replace(f"level = '{_own_level(area)}'", f"level = '{level}'", 1)
     return sql, params
 
 
@@ -214,7 +207,7 @@ def _columns_of(period: Period, by_month: dict[datetime.date, dict[str, int]]) -
 def _month_columns(
     area: Area, filters: Filters, first: datetime.date, last: datetime.date
 ) -> dict[datetime.date, dict[str, int]]:
-    where, params = _where(area, filters)
+    where, params = facts_where(area, filters)
     sums = ", ".join(f"sum({c})::bigint" for c in COLUMNS)
     rows = _fetch(
         f"SELECT month, {sums} FROM reporting_fact WHERE {where} AND month BETWEEN %s AND %s "
@@ -224,16 +217,20 @@ def _month_columns(
     return {row[0]: dict(zip(COLUMNS, row[1:], strict=True)) for row in rows}
 
 
-def _days(area: Area, filters: Filters, period: Period) -> Counter:
-    """Claims paid in the period per number of working days (all types)."""
-    where, params = _where(area, filters)
+def _days(area: Area, filters: Filters, period: Period, before: Period) -> tuple[Counter, Counter]:
+    """Claims paid per number of working days (all types), in the period and in the
+    period before it."""
+    where, params = facts_where(area, filters)
     rows = _fetch(
-        f"""SELECT split_part(d.key, ':', 2)::int, sum(d.value::bigint)
+        f"""SELECT month >= %s, split_part(d.key, ':', 2)::int, sum(d.value::bigint)
             FROM reporting_fact f, jsonb_each_text(f.claims_days) d
-            WHERE {where} AND month BETWEEN %s AND %s GROUP BY 1""",
-        [*params, period.start, period.end],
+            WHERE {where} AND month BETWEEN %s AND %s GROUP BY 1, 2""",
+        [period.start, *params, before.start, period.end],
     )
-    return Counter({days: int(count) for days, count in rows})
+    now, earlier = Counter(), Counter()
+    for current, days, count in rows:
+        (now if current else earlier)[days] = int(count)
+    return now, earlier
 
 
 @dataclass
@@ -278,8 +275,8 @@ def area_summary(area: Area, filters: Filters) -> Summary:
     period, before = filters.period, period_before(filters.period)
     by_month = _month_columns(area, filters, before.start, period.end)
     values, previous = _columns_of(period, by_month), _columns_of(before, by_month)
-    median = median_from_counts(_days(area, filters, period))
-    median_before = median_from_counts(_days(area, filters, before))
+    days, days_before = _days(area, filters, period, before)
+    median, median_before = median_from_counts(days), median_from_counts(days_before)
     summary = Summary(
         area,
         filters,
@@ -535,7 +532,7 @@ def lpa_table(
 def area_breakdowns(area: Area, filters: Filters) -> dict[str, dict[str, int]]:
     """Participants (open policies) by sex and by age band on the period's last day, and
     claims paid by type in the period."""
-    where, params = _where(area, filters)
+    where, params = facts_where(area, filters)
     period = filters.period
     last = last_month(period)
     rows = _fetch(

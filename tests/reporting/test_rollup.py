@@ -63,3 +63,14 @@ def test_a_change_marks_its_month_in_the_same_transaction(lpa_a):
             assert FactMark.objects.filter(schema_name=lpa.schema_name).exists()
     earliest, taken = marks_take()
     assert earliest == {lpa.schema_name: datetime.date(2026, 8, 1)} and taken >= 1
+
+
+def test_the_dashboards_stock_columns_copy_stock_figures():
+    """A period's stock columns take its last month (reporting.dashboards.STOCKS): each
+    must copy a figure the reports also take from the last month (figures.LAST)."""
+    from reporting.dashboards import STOCKS
+    from reporting.figures import LAST
+    from reporting.models import FACT_COLUMNS
+
+    copied = [c for c in STOCKS if c in FACT_COLUMNS]
+    assert copied and all(FACT_COLUMNS[c].split(":", 1)[0] in LAST for c in copied)
