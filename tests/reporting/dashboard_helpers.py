@@ -75,25 +75,40 @@ class Generated:
 THREE_REGENCIES = ("74.71", "74.02", "73.71")
 
 
+def lpas_with_history(cleanup, *, names: list[str], regencies, participants: int, seed: int):
+    """Committed LPAs (removed by `cleanup`) named "LPA <name>" with slugs from the
+    names, in `regencies`, with generated participants, the history through Q3 2026 and
+    their rollup facts. Call inside django_db_blocker.unblock()."""
+    made = []
+    for n, (name, regency) in enumerate(zip(names, regencies, strict=True), start=1):
+        made.append(
+            lpa_provision(
+                name=f"LPA {name}",
+                slug=name.lower().replace(" ", "-"),
+                legal_form="yayasan",
+                regency_code=regency,
+                npwp=npwp_for(seed, n),
+            )
+        )
+        cleanup.lpa_slugs.append(made[-1].slug)
+    generate(lpas=0, participants=participants, seed=seed, existing=made, today=HISTORY_START)
+    for lpa in made:
+        history_make(lpa, seed=7)
+    connection.set_schema_to_public()
+    return made
+
+
 @pytest.fixture(scope="module")
 def three_lpas(module_committed, django_db_blocker) -> Generated:
     """Built once for the module and committed (see module_committed)."""
     with django_db_blocker.unblock():
-        lpas = []
-        for n, regency in enumerate(THREE_REGENCIES, start=1):
-            lpas.append(
-                lpa_provision(
-                    name=f"LPA Tiga {'ABC'[n - 1]}",
-                    slug=f"tiga-{'abc'[n - 1]}",
-                    legal_form="yayasan",
-                    regency_code=regency,
-                    npwp=npwp_for(41, n),
-                )
-            )
-            module_committed.lpa_slugs.append(lpas[-1].slug)
-        generate(lpas=0, participants=8, seed=41, existing=lpas, today=HISTORY_START)
-        for lpa in lpas:
-            history_make(lpa, seed=7)
+        lpas = lpas_with_history(
+            module_committed,
+            names=["Tiga A", "Tiga B", "Tiga C"],
+            regencies=THREE_REGENCIES,
+            participants=8,
+            seed=41,
+        )
         nik = _claim_paid_in_a(lpas[0], module_committed)
         facts_build(lpas)
         connection.set_schema_to_public()

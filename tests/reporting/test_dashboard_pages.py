@@ -17,7 +17,6 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from askesos.money import format_number, format_rupiah
-from programme.generator import generate, npwp_for
 from reporting.dashboard_shown import (
     change_shown,
     format_decimal,
@@ -37,9 +36,9 @@ from reporting.models import DrillView, FactLevel
 from reporting.periods import Period, period_parse
 from reporting.rollup import lpa_facts_refresh
 from reporting.tiles import TILES
-from tenants.services import lpa_provision
 from tests.conftest import client_on
-from tests.reporting.report_helpers import HISTORY_START, MONTHS, Q3, history_make
+from tests.reporting.dashboard_helpers import lpas_with_history
+from tests.reporting.report_helpers import MONTHS, Q3
 from tests.reporting.test_report_pages import in_id
 from tests.reporting.test_rollup import facts_build, recount
 
@@ -54,21 +53,13 @@ VENDORED = Path(__file__).resolve().parents[2] / "platform/askesos/static/vendor
 def dash_lpas(module_committed, django_db_blocker):
     """Built once for the module and committed (see module_committed)."""
     with django_db_blocker.unblock():
-        made = []
-        for n, regency in enumerate(REGENCIES, start=1):
-            made.append(
-                lpa_provision(
-                    name=f"LPA Dasbor {n}",
-                    slug=f"dasbor-{n}",
-                    legal_form="yayasan",
-                    regency_code=regency,
-                    npwp=npwp_for(77, n),
-                )
-            )
-            module_committed.lpa_slugs.append(made[-1].slug)
-        generate(lpas=0, participants=6, seed=77, existing=made, today=HISTORY_START)
-        for lpa in made:
-            history_make(lpa, seed=7)
+        made = lpas_with_history(
+            module_committed,
+            names=[f"Dasbor {n}" for n in range(1, len(REGENCIES) + 1)],
+            regencies=REGENCIES,
+            participants=6,
+            seed=77,
+        )
         facts_build(made)
         connection.set_schema_to_public()
     return made
