@@ -339,8 +339,9 @@ def breakdown_charts(breakdowns: dict[str, dict[str, int]]) -> list[Chart]:
     ]
 
 
-def lpa_rows_shown(rows: Iterable[Any]) -> list[Any]:
-    """The ranking's rows with their states in words."""
+def lpa_rows_shown(rows: Iterable[Any], url_of: Callable[[str], str]) -> list[Any]:
+    """The ranking's rows with their states in words and their addresses
+    (`url_of(slug)`)."""
     from reporting.models import ReconciliationStatus, ReportState
 
     states = dict(ReconciliationStatus.State.choices)
@@ -349,4 +350,5 @@ def lpa_rows_shown(rows: Iterable[Any]) -> list[Any]:
     for row in rows:
         row.reconciliation_label = str(states.get(row.reconciliation, "")) or "–"
         row.report_label = str(reports.get(row.report_state, "")) or _("No report yet")
+        row.url = url_of(row.slug)
     return rows

@@ -569,7 +569,10 @@ class Indicators:
 
 
 def area_indicators(area: Area, filters: Filters, summary: Summary) -> Indicators:
+    from django.db.models import Count, Exists, OuterRef
+
     from askesos.accounts.models import GovernmentScope
+    from askesos.geo.models import Regency
     from reporting.models import Report
     from reporting.periods import period_last_ended
     from tenants.models import Lpa, LpaStatus
@@ -579,27 +582,28 @@ def area_indicators(area: Area, filters: Filters, summary: Summary) -> Indicator
         lpas = lpas.filter(regency__province_id=area.code)
     elif area.level in (FactLevel.REGENCY, FactLevel.LPA):
         lpas = lpas.filter(regency_id=area.regency)
-    regencies = set(lpas.values_list("regency_id", flat=True))
-    officers = set(
-        GovernmentScope.objects.filter(
-            level=GovernmentLevel.REGENCY, regency_id__in=regencies
-        ).values_list("regency_id", flat=True)
-    )
     month = period_last_ended(PeriodType.MONTH, min(today(), filters.period.end))
-    sent = set(
-        Report.objects.filter(
-            level="regency",
-            period_type=month.type,
-            period_start=month.start,
-            regency_id__in=regencies,
-            first_submitted_at__isnull=False,
-        ).values_list("regency_id", flat=True)
+    officer = GovernmentScope.objects.filter(
+        level=GovernmentLevel.REGENCY, regency_id=OuterRef("pk")
+    )
+    sent = Report.objects.filter(
+        level="regency",
+        period_type=month.type,
+        period_start=month.start,
+        regency_id=OuterRef("pk"),
+        first_submitted_at__isnull=False,
+    )
+    # One statement over the kabupaten/kota that have LPAs (514 at most).
+    counts = Regency.objects.filter(pk__in=lpas.values("regency_id")).aggregate(
+        with_lpas=Count("pk"),
+        with_officer=Count("pk", filter=Exists(officer)),
+        reporting=Count("pk", filter=Exists(sent)),
     )
     return Indicators(
         lpas=summary.values["lpas"],
         participants=summary.values["participants_open"],
-        regencies_with_lpas=len(regencies),
-        regencies_with_officer=len(officers),
-        regencies_reporting=len(sent),
+        regencies_with_lpas=counts["with_lpas"],
+        regencies_with_officer=counts["with_officer"],
+        regencies_reporting=counts["reporting"],
         reporting_period=month,
     )

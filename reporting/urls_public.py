@@ -4,6 +4,7 @@ from reporting import api_dashboard, views_dashboard, views_exports, views_gov, 
 
 urlpatterns = [
     path("dasbor/log/", views_dashboard.drill_log_page, name="dashboard-log"),
+    path("dasbor/sekarang/", views_dashboard.dashboard_now_page, name="dashboard-now"),
     path(
         "dasbor/<str:level>/<str:code>/",
         views_dashboard.dashboard_area_page,

@@ -50,7 +50,7 @@ from reporting.dashboards import (
 from reporting.drill import drill_view_record, drill_views_page
 from reporting.errors import ReportError
 from reporting.models import FactLevel
-from reporting.monitoring import monitoring_context
+from reporting.monitoring import attention_counts, monitoring_context
 from reporting.periods import Period, PeriodType, period_of
 from reporting.rollup import CHANNEL_BITS
 from reporting.tiles import COLUMNS, ROWS, legend_of, tiles_of
@@ -61,6 +61,8 @@ PARAMETERS = frozenset(
     {"period", "scheme", "channel", "months", "metric", "sort", "order", "page", "lang"}
 )
 MONTH_CHOICES = (12, 24, 36)
+# What the drill-down log records of a look at the "now" page.
+NOW_QUERY = "sekarang"
 # A column's first order when its heading is clicked: the worst first where there is
 # a worst (lowest collection, longest payment, most overdue), else the largest first.
 FIRST_ORDER = {
@@ -247,7 +249,7 @@ def _dashboard(request, scope: Any, area: Area):
         return render(request, TEMPLATE, context, status=error.http_status)
     context.update(_figures(area, asked))
     if area.key == home.key:
-        context.update(monitoring_context(scope=scope), monitoring=True)
+        context["attention"] = attention_counts(scope=scope)
     drill_view_record(user=request.user, area=area, query=request.META.get("QUERY_STRING", ""))
     return render(request, TEMPLATE, context)
 
@@ -292,7 +294,10 @@ def _figures(area: Area, asked: Asked) -> dict[str, Any]:
     rows, total = lpa_table(
         area, filters, sort=asked.sort, descending=asked.order == "desc", page=asked.page
     )
-    figures["lpa_rows"] = ds.lpa_rows_shown(rows)
+    suffix = f"?{figures['query']}" if figures["query"] else ""
+    figures["lpa_rows"] = ds.lpa_rows_shown(
+        rows, lambda slug: reverse("dashboard-area", args=[FactLevel.LPA, slug]) + suffix
+    )
     figures["lpa_total"] = total
     figures["pages"] = max(1, -(-total // PAGE_SIZE))
     figures["sorts"] = _sort_links(asked)
@@ -321,6 +326,17 @@ def _sort_links(asked: Asked) -> dict[str, dict[str, str]]:
             "aria": ("ascending" if asked.order == "asc" else "descending") if current else "",
         }
     return links
+
+
+@require(Action.GOV_DASHBOARD_VIEW)
+def dashboard_now_page(request):
+    """Today's state of the user's own area (reporting.monitoring), logged as a look at
+    that area."""
+    scope = scope_of(request.user)
+    area = scope_area(scope)
+    drill_view_record(user=request.user, area=area, query=NOW_QUERY)
+    context = {"scope": scope, "area": area, **monitoring_context(scope=scope)}
+    return render(request, "reporting/dashboard/now.html", context)
 
 
 @require(Action.GOV_AUDIT_EXPORT)

@@ -197,16 +197,34 @@ def membership_of(user: Any) -> Any | None:
     return Membership.objects.filter(user_id=user.pk).first()
 
 
+# Where scope_of keeps a user's scope on the user object: a request's user is read
+# once, however many checks and menu links ask (five a dashboard page).
+_SCOPE_ATTRIBUTE = "_askesos_government_scope"
+
+
 def scope_of(user: Any) -> Any | None:
+    """The user's government scope (None for anyone else), read once per user object;
+    government_scope_assign forgets it on the object it is given."""
     if not user.is_authenticated:
         return None
+    try:
+        return getattr(user, _SCOPE_ATTRIBUTE)
+    except AttributeError:
+        pass
     from askesos.accounts.models import GovernmentScope
 
-    return (
+    scope = (
         GovernmentScope.objects.select_related("province", "regency")
         .filter(user_id=user.pk)
         .first()
     )
+    setattr(user, _SCOPE_ATTRIBUTE, scope)
+    return scope
+
+
+def scope_forget(user: Any) -> None:
+    """Drop what scope_of kept on `user` (after its scope changed)."""
+    user.__dict__.pop(_SCOPE_ATTRIBUTE, None)
 
 
 def ensure(user: Any, action: Action, *, regency: Any = None) -> None:

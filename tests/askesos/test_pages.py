@@ -72,7 +72,7 @@ def test_government_user_signs_in_on_the_portal(portal_host, lpa_a, lpa_b, make_
     client, response = _sign_in(portal_host, kendari.username)
 
     assert response.status_code == 302
-    page = client.get("/dasbor/").content.decode()
+    page = client.get("/dasbor/sekarang/").content.decode()
     assert "Kota Kendari" in page and "LPA Uji A" in page and "LPA Uji B" not in page
 
 

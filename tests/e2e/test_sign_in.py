@@ -62,7 +62,10 @@ def test_ministry_user_signs_in_to_the_portal_and_switches_to_english(
 
     page.wait_for_url(re.compile(r"/dasbor/$"))
     assert page.get_by_role("heading", name="Indonesia (nasional)").is_visible()
+    page.locator("#now-link").click()
+    page.wait_for_url(re.compile(r"/dasbor/sekarang/$"))
     assert page.get_by_role("cell", name="LPA Uji C", exact=True).is_visible()
+    page.go_back()
     page.get_by_role("link", name="EN", exact=True).click()
     assert page.get_by_role("heading", name="Indonesia (national)").is_visible()
     page.screenshot(path=str(artifact("portal-dashboard-en.png")))

@@ -150,8 +150,8 @@ def test_district_and_ministry_see_the_conflict_without_the_nik(
     makassar = client_on("localhost", make_government_user("regency", regency="73.71"))
     ministry = client_on("localhost", make_government_user("ministry", role="auditor"))
 
-    page = konawe.get("/dasbor/").content.decode()
+    page = konawe.get("/dasbor/sekarang/").content.decode()
     assert "LPA Uji B (Kabupaten Konawe)" in page and "LPA Uji A (Kota Kendari)" in page
     assert data.nik not in page
-    assert "LPA Uji A (Kota Kendari)" in ministry.get("/dasbor/").content.decode()
-    assert "LPA Uji A (Kota Kendari)" not in makassar.get("/dasbor/").content.decode()
+    assert "LPA Uji A (Kota Kendari)" in ministry.get("/dasbor/sekarang/").content.decode()
+    assert "LPA Uji A (Kota Kendari)" not in makassar.get("/dasbor/sekarang/").content.decode()

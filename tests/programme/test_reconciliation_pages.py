@@ -151,7 +151,7 @@ def test_the_district_sees_the_reconciliation_status_of_its_lpas_only(
     from tenants.selectors import lpa_list_for_scope  # noqa: F401
 
     kendari = make_government_user("regency", regency="74.71")
-    page = client_on(portal_host, kendari).get("/dasbor/")
+    page = client_on(portal_host, kendari).get("/dasbor/sekarang/")
     text = page.content.decode()
 
     assert page.status_code == 200

@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from askesos.accounts.models import GovernmentScope, User
 from askesos.errors import DomainError
+from askesos.permissions import scope_forget
 from askesos.roles import GovernmentLevel, GovernmentRole, LpaRole
 
 
@@ -73,6 +74,7 @@ def government_scope_assign(
             "office_name": office_name,
         },
     )
+    scope_forget(user)
     return scope
 
 

@@ -2,9 +2,11 @@
 2000 --participants 250`): each dashboard query for the ministry, the province with the
 most LPAs and the kabupaten/kota with the most LPAs, through the whole HTTP stack (a
 real gunicorn with the demo's settings, signed-in officers, sequential requests), and
-in the same run the same headline figures computed by the naive loop over every
-tenant schema of the area (reporting.figures.month_figures in each LPA, as a dashboard
-without the rollup would have to); then freshness (a premium recorded in an LPA until
+in the same run the same figures computed by the naive loop over every tenant schema
+of the area (reporting.figures.month_figures in each LPA, as a dashboard without the
+rollup would have to): the headline figures of the period and the one before for
+every audience, and for the areas of up to NAIVE_TREND_LPAS LPAs the page's 24 months
+too (compared with the trend's answer and the whole page); then freshness (a premium recorded in an LPA until
 the national figures show it, with a real Celery worker and beat running) and the
 person-level audit export of the whole country.
 
@@ -25,6 +27,7 @@ import sys
 import time
 from collections import Counter
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -39,13 +42,26 @@ from askesos.bench.timing import Timing
 from askesos.dates import today
 from askesos.middleware import SESSION_TENANT_KEY
 from askesos.workers import worker_process
-from reporting.dashboards import NATION, Area, Filters, area_summary, current_month, period_before
+from reporting.dashboards import (
+    NATION,
+    TREND_MONTHS,
+    Area,
+    Filters,
+    area_summary,
+    area_trend,
+    current_month,
+    period_before,
+)
 from reporting.figures import month_figures, scheme_rules
 from reporting.models import Fact, FactLevel, FactMark
+from reporting.periods import Period, PeriodType
 from reporting.rollup import lpa_facts_since, marks_take
 from tenants.models import Lpa, LpaStatus
 
 PREFIX = "bench-dash"
+# The naive loop over the page's months runs for the areas up to this many LPAs: for
+# the nation it would take some 25 minutes (2.000 LPAs x 24 months x 30 ms).
+NAIVE_TREND_LPAS = 200
 ENDPOINTS = (
     ("page /dasbor/", "/dasbor/{area}"),
     ("API summary", "/api/dashboard/summary/?{query}"),
@@ -140,18 +156,33 @@ def _facts_rebuilt(months: int) -> list[str]:
     ]
 
 
-def _naive(lpas: list[Lpa], filters: Filters) -> tuple[float, Counter]:
-    """The headline figures of the period and the one before, one LPA schema at a time."""
+def _naive(lpas: list[Lpa], periods: list[Period]) -> tuple[float, dict[Period, Counter]]:
+    """The headline figures of each period, one LPA schema at a time."""
     schemes = scheme_rules()
-    total: Counter = Counter()
+    totals: dict[Period, Counter] = {period: Counter() for period in periods}
     started = time.perf_counter()
     for lpa in lpas:
         with schema_context(lpa.schema_name):
-            for period, prefix in ((filters.period, ""), (period_before(filters.period), "prev.")):
+            for period in periods:
                 figures = month_figures(period, schemes=schemes)
                 for column, key in HEADLINE.items():
-                    total[prefix + column] += figures.get(key, 0)
-    return time.perf_counter() - started, total
+                    totals[period][column] += figures.get(key, 0)
+    return time.perf_counter() - started, totals
+
+
+def _trend_months(filters: Filters) -> list[Period]:
+    """The months the page's trend draws (TREND_MONTHS up to the period's last): the
+    period and the one before are among them, and the areas below, the ranking and the
+    breakdowns read the same months' figures, so these are the page's naive loop."""
+    last = filters.period.month_starts()[-1]
+    return [
+        Period(PeriodType.MONTH, last - relativedelta(months=n))
+        for n in range(TREND_MONTHS - 1, -1, -1)
+    ]
+
+
+def _p95(table: list[tuple[str, Timing]], audience: str, query: str) -> float:
+    return next(t for n, t in table if n == audience and t.name == query).pct(0.95)
 
 
 def _beat() -> subprocess.Popen:
@@ -255,6 +286,7 @@ def run(*, requests: int, months: int, freshness: int) -> list[str]:
         server = _serve(port)
         table: list[tuple[str, Timing]] = []
         naive: dict[str, tuple[float, bool]] = {}
+        naive_trend: dict[str, tuple[float, bool]] = {}
         for name, (session, area, path, members) in audiences.items():
             browser = PortalBrowser(port, session)
             query = f"period={filters.period.code}"
@@ -264,13 +296,23 @@ def run(*, requests: int, months: int, freshness: int) -> list[str]:
                 table.append(
                     (name, _time(label, requests, lambda n, u=url, b=browser: b.request(u)[0]))
                 )
-            seconds, total = _naive(members, filters)
+            before = period_before(filters.period)
+            seconds, totals = _naive(members, [filters.period, before])
             summary = area_summary(area, filters)
             same = all(
-                summary.values[c] == total[c] and summary.previous[c] == total["prev." + c]
+                summary.values[c] == totals[filters.period][c]
+                and summary.previous[c] == totals[before][c]
                 for c in HEADLINE
             )
             naive[name] = (seconds, same)
+            if len(members) <= NAIVE_TREND_LPAS:
+                months = _trend_months(filters)
+                seconds, totals = _naive(members, months)
+                trend = area_trend(area, filters, months=TREND_MONTHS)
+                same = [p.month for p in trend] == months and all(
+                    p.values[c] == totals[p.month][c] for p in trend for c in HEADLINE
+                )
+                naive_trend[name] = (seconds, same)
         lines.append(
             f"Dashboards through gunicorn (2 workers x 4 threads), {requests} sequential "
             f"requests each, period {filters.period.code}"
@@ -287,11 +329,28 @@ def run(*, requests: int, months: int, freshness: int) -> list[str]:
             f"{'audience':<34} {'naive s':>8} {'API p95 ms':>10} {'x faster':>9} {'equal':>6}"
         )
         for name, (seconds, same) in naive.items():
-            p95 = next(t for n, t in table if n == name and t.name == "API summary").pct(0.95)
+            p95 = _p95(table, name, "API summary")
             lines.append(
                 f"{name:<34} {seconds:>8.2f} {p95:>10.1f} {seconds * 1000 / p95:>9.0f} "
                 f"{'yes' if same else 'NO':>6}"
             )
+        if naive_trend:
+            lines.append("")
+            lines.append(
+                f"The page's {TREND_MONTHS} months (its trend, and the months every other "
+                f"figure of it reads) by the naive loop, for areas of up to "
+                f"{NAIVE_TREND_LPAS} LPAs"
+            )
+            lines.append(
+                f"{'audience':<34} {'naive s':>8} {'trend p95':>10} {'x faster':>9} "
+                f"{'page p95':>9} {'x faster':>9} {'equal':>6}"
+            )
+            for name, (seconds, same) in naive_trend.items():
+                trend, page = _p95(table, name, ENDPOINTS[2][0]), _p95(table, name, ENDPOINTS[0][0])
+                lines.append(
+                    f"{name:<34} {seconds:>8.2f} {trend:>10.1f} {seconds * 1000 / trend:>9.0f} "
+                    f"{page:>9.1f} {seconds * 1000 / page:>9.0f} {'yes' if same else 'NO':>6}"
+                )
         if freshness:
             db = connection.settings_dict
             worker = worker_process(name="bench-dash", concurrency=2)
