@@ -6,9 +6,9 @@ in the same run the same figures computed by the naive loop over every tenant sc
 of the area (reporting.figures.month_figures in each LPA, as a dashboard without the
 rollup would have to): the headline figures of the period and the one before for
 every audience, and for the areas of up to NAIVE_TREND_LPAS LPAs the page's 24 months
-too (compared with the trend's answer and the whole page); then freshness (a premium recorded in an LPA until
-the national figures show it, with a real Celery worker and beat running) and the
-person-level audit export of the whole country.
+too (compared with the trend's answer and the whole page); then freshness (a premium
+recorded in an LPA until the national figures show it, with a real Celery worker and
+beat running) and the person-level audit export of the whole country.
 
 If the current month has no facts for every LPA, the facts are rebuilt first
 (`askesos rollup-rebuild` for `months` months, two processes) and that is timed too.
