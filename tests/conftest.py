@@ -168,9 +168,13 @@ def host_of(lpa) -> str:
     return domain_for(lpa.slug)
 
 
-def client_on(host: str, user=None, *, bound_to: str | None = None) -> Client:
+def client_on(
+    host: str, user=None, *, bound_to: str | None = None, second_step: bool = True
+) -> Client:
     """A test client speaking to `host`, signed in as `user` with the session bound to
-    `bound_to` (default: the schema behind `host`, as a real sign-in there would do)."""
+    `bound_to` (default: the schema behind `host`, as a real sign-in there would do),
+    past the second step of signing in unless `second_step` is False
+    (tests/askesos/test_second_factor.py walks that step)."""
     client = Client(HTTP_HOST=host)
     if user is not None:
         client.force_login(user)
@@ -183,6 +187,10 @@ def client_on(host: str, user=None, *, bound_to: str | None = None) -> Client:
             bound_to = domain.tenant.schema_name if domain else "public"
         session[SESSION_TENANT_KEY] = bound_to
         session.save()
+        if second_step:
+            from askesos.accounts.second_factor import session_trusted
+
+            session_trusted(session, user)
     return client
 
 

@@ -117,6 +117,9 @@ SHARED_APPS = [
     "django_celery_beat",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "askesos",
     "askesos.geo",
     "askesos.accounts",
@@ -173,7 +176,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "askesos.middleware.TenantSessionMiddleware",
+    # After the session is known to belong here: a second step still to pass reaches
+    # only the second-factor pages (askesos.accounts.second_factor).
+    "askesos.accounts.second_factor.SecondFactorMiddleware",
     "askesos.middleware.TenantStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -407,3 +414,5 @@ if SENTRY_DSN:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 PLATFORM_NAME = _("ASKESOS National Platform")
+# The name authenticator apps show beside the six digits.
+OTP_TOTP_ISSUER = "ASKESOS"

@@ -5,6 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from askesos.accounts.api import MeApi
 from askesos.accounts.views import SignInView, SignOutView, healthz, home
+from askesos.accounts.views_second_factor import (
+    account_security_page,
+    second_factor_enrol_page,
+    second_factor_page,
+)
 
 
 def common_urlpatterns(urlconf: str) -> list:
@@ -13,6 +18,9 @@ def common_urlpatterns(urlconf: str) -> list:
         path("", home, name="home"),
         path("masuk/", SignInView.as_view(), name="login"),
         path("keluar/", SignOutView.as_view(), name="logout"),
+        path("masuk/kode/", second_factor_page, name="second-factor"),
+        path("masuk/kode-baru/", second_factor_enrol_page, name="second-factor-enrol"),
+        path("akun/keamanan/", account_security_page, name="account-security"),
         path("healthz", healthz, name="healthz"),
         path("api/me/", MeApi.as_view(), name="api-me"),
         path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="api-schema"),

@@ -9,6 +9,7 @@ from django.test import Client
 
 from askesos.roles import LpaRole
 from tenants.services import lpa_set_status
+from tests.askesos.test_second_factor import enrolled
 from tests.conftest import PASSWORD, client_on, host_of
 
 
@@ -24,6 +25,7 @@ def test_lpa_staff_sign_in_on_their_lpa_and_see_its_dashboard(lpa_a, make_staff)
     client, response = _sign_in(host_of(lpa_a), bendahara.username)
 
     assert response.status_code == 302 and response["Location"] == "/dasbor/"
+    enrolled(client, bendahara)  # the Bendahara's second factor, at the first sign-in
     page = client.get("/dasbor/").content.decode()
     assert "LPA Uji A" in page and "Bendahara" in page and "Rp 0" in page
 
@@ -72,6 +74,7 @@ def test_government_user_signs_in_on_the_portal(portal_host, lpa_a, lpa_b, make_
     client, response = _sign_in(portal_host, kendari.username)
 
     assert response.status_code == 302
+    enrolled(client, kendari)
     page = client.get("/dasbor/sekarang/").content.decode()
     assert "Kota Kendari" in page and "LPA Uji A" in page and "LPA Uji B" not in page
 

@@ -13,7 +13,7 @@ from programme.claims.models import Claim
 from programme.ledger import accounts as acc
 from programme.ledger.books import book_get
 from programme.ledger.services import account_balance
-from tests.conftest import PASSWORD
+from tests.e2e.browser import sign_in
 from tests.e2e.test_sign_in import artifact
 from tests.programme.claims_helpers import PDF, committed_claims_lpa, jpeg
 
@@ -24,10 +24,7 @@ def signed_in(browser, base: str, username: str):
     context = browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, base, username)
     page.wait_for_url(re.compile(r"/dasbor/$"))
     return page
 

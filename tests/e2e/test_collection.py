@@ -18,6 +18,7 @@ from programme.participants.services import participant_register
 from programme.schemes.rules import monthly_premium
 from tenants.services import lpa_provision
 from tests.conftest import PASSWORD
+from tests.e2e.browser import sign_in
 from tests.e2e.test_sign_in import artifact
 from tests.programme.conftest import person
 
@@ -73,10 +74,7 @@ def test_field_officer_collects_five_premiums_on_a_phone(page, live_port, commit
     premium = monthly_premium(policies[STRANGER].scheme_version.rules)
     base = f"http://{SLUG}.localhost:{live_port}"
 
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("Nama pengguna").fill(f"{SLUG}-petugas")
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, base, f"{SLUG}-petugas")
     page.wait_for_url(re.compile(r"/dasbor/$"))
     page.get_by_role("link", name="Premi", exact=True).click()
     page.wait_for_url(re.compile(r"/premi/$"))

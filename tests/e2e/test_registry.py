@@ -8,6 +8,7 @@ from askesos.accounts.services import membership_grant, user_create
 from programme.participants.models import Participant
 from tenants.models import Lpa
 from tests.conftest import PASSWORD
+from tests.e2e.browser import sign_in
 from tests.e2e.test_sign_in import artifact
 
 pytestmark = pytest.mark.e2e
@@ -20,10 +21,7 @@ def test_field_officer_registers_and_finds_a_participant(page, live_port, commit
     membership_grant(lpa=lpa, user=user, role="petugas_lapangan")
     base = f"http://uji-a.localhost:{live_port}"
     try:
-        page.goto(f"{base}/masuk/")
-        page.get_by_label("Nama pengguna").fill("petugas-e2e")
-        page.get_by_label("Kata sandi").fill(PASSWORD)
-        page.get_by_role("button", name="Masuk").click()
+        sign_in(page, base, "petugas-e2e")
         page.wait_for_url(re.compile(r"/dasbor/$"))
 
         page.get_by_role("link", name="Peserta").click()

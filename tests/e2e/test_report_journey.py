@@ -18,6 +18,7 @@ from reporting.periods import period_parse
 from reporting.reports import lpa_report_generate
 from tenants.services import lpa_provision
 from tests.conftest import PASSWORD
+from tests.e2e.browser import sign_in
 from tests.e2e.test_phone import _fits
 from tests.e2e.test_sign_in import artifact
 from tests.reporting.test_report_pages import in_id
@@ -34,10 +35,7 @@ def signed_in(browser, base: str, username: str, *, width: int):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, base, username)
     page.wait_for_url(re.compile(r"/dasbor/$"))
     return page
 

@@ -26,6 +26,7 @@ from django.db import connection
 from django.test import Client
 
 from askesos.accounts.models import User
+from askesos.accounts.second_factor import session_trusted
 from askesos.accounts.services import membership_grant
 from askesos.bench.timing import Timing
 from askesos.middleware import SESSION_TENANT_KEY
@@ -77,6 +78,7 @@ def _session(lpa: Lpa, role: str) -> str:
     session = client.session
     session[SESSION_TENANT_KEY] = lpa.schema_name
     session.save()
+    session_trusted(session, user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

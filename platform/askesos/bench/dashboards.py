@@ -36,6 +36,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from askesos.accounts.models import User
+from askesos.accounts.second_factor import session_trusted
 from askesos.accounts.services import government_scope_assign
 from askesos.bench.daily import Browser, _free_port, _serve, _time
 from askesos.bench.timing import Timing
@@ -98,6 +99,7 @@ def _user(name: str, level: str, province: str | None = None, regency: str | Non
     session = client.session
     session[SESSION_TENANT_KEY] = "public"
     session.save()
+    session_trusted(session, user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 
 from askesos.accounts.models import User
+from askesos.accounts.second_factor import session_trusted
 from askesos.accounts.services import membership_grant
 from askesos.bench.timing import Timing
 from askesos.geo.models import Village
@@ -147,6 +148,7 @@ def run(*, participants: int, import_rows: int, queries: int) -> list[str]:
         session = client.session
         session[SESSION_TENANT_KEY] = lpa.schema_name
         session.save()
+        session_trusted(session, user)
         connection.set_schema_to_public()
 
         def api(q: str) -> None:
