@@ -250,6 +250,10 @@ class Command(BaseCommand):
         lines.append(
             f"API: http://{base}:{port}/api/docs/   (per LPA: http://<lpa>.{base}:{port}/api/docs/)"
         )
+        lines.append(
+            "Ketua, Bendahara dan akun pemerintah: pasang aplikasi autentikator saat masuk "
+            "pertama / set up an authenticator app (TOTP) at the first sign-in."
+        )
         if not smoke:
             lines.append(
                 "Enter: tampilkan lagi / show again (or `askesos demo --logins`).  "
