@@ -6,3 +6,10 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = "Pelaporan"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from reporting.models import Report
+
+        auditlog.register(Report)

@@ -6,6 +6,8 @@ The template schema is migrated and two LPAs are provisioned through the real se
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import psycopg
 import pytest
 from django.db import connection, connections
@@ -226,11 +228,26 @@ class Cleanup:
         if users:
             from auditlog.models import LogEntry
 
+            # Audit rows refuse DELETE and UPDATE (askesos/accounts/append_only.py), and
+            # a user's deletion would set their rows' actor to NULL: the test role, a
+            # superuser, turns the triggers off for these transactions only.
             for lpa in Lpa.objects.filter(is_ready=True):
-                with schema_context(lpa.schema_name):
+                with schema_context(lpa.schema_name), _triggers_off():
                     Membership.objects.filter(user_id__in=users).delete()
                     LogEntry.objects.filter(actor_id__in=users).delete()
-            User.objects.filter(pk__in=users).delete()
+            with _triggers_off():
+                LogEntry.objects.filter(actor_id__in=users).delete()
+                User.objects.filter(pk__in=users).delete()
+
+
+@contextmanager
+def _triggers_off():
+    from django.db import transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        yield
 
 
 def _subsidies_delete() -> None:
@@ -256,13 +273,9 @@ def _reports_delete() -> None:
     rolled back, so whatever is here is the test's. PostgreSQL refuses to delete a
     submitted version or an event (migration 0006): the test role, a superuser, turns
     the triggers off for this one transaction (replica mode skips ordinary triggers)."""
-    from django.db import transaction
-
     from reporting import models as r
 
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
+    with _triggers_off():
         for model in (r.ReportNotice, r.ReportEvent, r.ReportVersion, r.Report):
             model.objects.all().delete()
 

@@ -8,3 +8,11 @@ class BankingConfig(AppConfig):
     name = "programme.banking"
     label = "banking"
     verbose_name = "Rekonsiliasi bank"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from programme.banking.models import Reconciliation, StatementFile
+
+        auditlog.register(StatementFile)
+        auditlog.register(Reconciliation)

@@ -12,7 +12,8 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from programme.claims.models import Claim, PaymentRequest
+        from programme.claims.models import Claim, ClaimDocument, PaymentRequest
 
         auditlog.register(Claim)
         auditlog.register(PaymentRequest)
+        auditlog.register(ClaimDocument)

@@ -12,9 +12,20 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from programme.ledger.models import Grant, Loan, Period, PremiumReceipt
+        from programme.ledger.models import (
+            CashHandover,
+            Grant,
+            Loan,
+            LoanInstallment,
+            Payout,
+            Period,
+            PremiumReceipt,
+        )
 
         auditlog.register(Period)
         auditlog.register(PremiumReceipt)
         auditlog.register(Loan)
         auditlog.register(Grant)
+        auditlog.register(CashHandover)
+        auditlog.register(Payout)
+        auditlog.register(LoanInstallment)

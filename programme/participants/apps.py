@@ -13,6 +13,7 @@ class ParticipantsConfig(AppConfig):
 
         from programme.participants.models import (
             Heir,
+            ImportBatch,
             MeetingGroup,
             MemberCard,
             Participant,
@@ -24,3 +25,4 @@ class ParticipantsConfig(AppConfig):
         auditlog.register(Policy)
         auditlog.register(MemberCard)
         auditlog.register(MeetingGroup)
+        auditlog.register(ImportBatch)

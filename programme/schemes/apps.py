@@ -7,3 +7,10 @@ class SchemesConfig(AppConfig):
     name = "programme.schemes"
     label = "schemes"
     verbose_name = "Skema ASKESOS"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from programme.schemes.models import SchemeVersion
+
+        auditlog.register(SchemeVersion)

@@ -9,3 +9,22 @@ class SubsidiesConfig(AppConfig):
     name = "programme.subsidies"
     label = "subsidies"
     verbose_name = "Subsidi dan transfer"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from programme.subsidies.models import (
+            Budget,
+            FiscalYearRates,
+            LpaAllocation,
+            ProvinceAllocation,
+            Transfer,
+            TransferBatch,
+        )
+
+        auditlog.register(FiscalYearRates)
+        auditlog.register(Budget)
+        auditlog.register(ProvinceAllocation)
+        auditlog.register(LpaAllocation)
+        auditlog.register(TransferBatch)
+        auditlog.register(Transfer)

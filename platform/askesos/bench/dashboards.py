@@ -83,14 +83,15 @@ def _cleanup() -> None:
     from reporting.models import AuditExport, DrillView
 
     connection.set_schema_to_public()
+    # The bench's users stay (kept for the next run): the export is audited, and audit
+    # rows keep their actor (askesos/accounts/append_only.py).
     users = User.objects.filter(username__startswith=f"{PREFIX}-")
     DrillView.objects.filter(user__in=users).delete()
     AuditExport.objects.filter(requested_by__in=users).delete()
-    users.delete()
 
 
 def _user(name: str, level: str, province: str | None = None, regency: str | None = None):
-    user = User.objects.create_user(username=f"{PREFIX}-{name}")
+    user, _created = User.objects.get_or_create(username=f"{PREFIX}-{name}")
     government_scope_assign(
         user=user, level=level, role="officer", province_code=province, regency_code=regency
     )
@@ -230,7 +231,7 @@ def _export(lines: list[str]) -> None:
     from reporting.export_job import export_build
     from reporting.exports import export_request
 
-    auditor = User.objects.create_user(username=f"{PREFIX}-auditor")
+    auditor, _created = User.objects.get_or_create(username=f"{PREFIX}-auditor")
     government_scope_assign(user=auditor, level="ministry", role="auditor")
     export = export_request(
         user=auditor,
