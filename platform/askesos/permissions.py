@@ -46,6 +46,7 @@ class Action(StrEnum):
     REPORT_VIEW = "lpa.report.view"
     REPORT_PREPARE = "lpa.report.prepare"
     REPORT_SUBMIT = "lpa.report.submit"
+    AUDIT_VIEW = "lpa.audit.view"  # the LPA's audit trail: its Ketua and Sekretaris
     # Government (portal)
     GOV_DASHBOARD_VIEW = "gov.dashboard.view"
     GOV_LPA_VIEW = "gov.lpa.view"
@@ -61,6 +62,8 @@ class Action(StrEnum):
     GOV_TRANSFER_PREPARE = "gov.transfer.prepare"
     GOV_TRANSFER_APPROVE = "gov.transfer.approve"
     GOV_SCHEDULE_MANAGE = "gov.schedule.manage"
+    # The public schema's audit trail (roles, LPAs, subsidies, reports): the ministry.
+    GOV_AUDIT_TRAIL_VIEW = "gov.audit.trail"
 
 
 _ALL_LPA_READ = {
@@ -81,10 +84,17 @@ LPA_ROLE_ACTIONS: dict[LpaRole, frozenset[Action]] = {
             Action.PERIOD_SIGN,
             Action.REPORT_PREPARE,
             Action.REPORT_SUBMIT,
+            Action.AUDIT_VIEW,
         }
     ),
     LpaRole.SEKRETARIS: frozenset(
-        _ALL_LPA_READ | {Action.STAFF_MANAGE, Action.PARTICIPANT_REGISTER, Action.REPORT_PREPARE}
+        _ALL_LPA_READ
+        | {
+            Action.STAFF_MANAGE,
+            Action.PARTICIPANT_REGISTER,
+            Action.REPORT_PREPARE,
+            Action.AUDIT_VIEW,
+        }
     ),
     LpaRole.BENDAHARA: frozenset(
         _ALL_LPA_READ
@@ -134,12 +144,14 @@ GOVERNMENT_ROLE_ACTIONS: dict[GovernmentRole, frozenset[Action]] = {
             Action.GOV_TRANSFER_PREPARE,
             Action.GOV_TRANSFER_APPROVE,
             Action.GOV_SCHEDULE_MANAGE,
+            Action.GOV_AUDIT_TRAIL_VIEW,
         }
     ),
     GovernmentRole.PENGENDALI: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
     GovernmentRole.PENDAMPING: frozenset(_GOV_READ | {Action.GOV_MONITORING_RECORD}),
     GovernmentRole.AUDITOR: frozenset(
-        _GOV_READ | {Action.GOV_AUDIT_EXPORT, Action.GOV_AUDIT_EXPORT_PERSONS}
+        _GOV_READ
+        | {Action.GOV_AUDIT_EXPORT, Action.GOV_AUDIT_EXPORT_PERSONS, Action.GOV_AUDIT_TRAIL_VIEW}
     ),
 }
 
@@ -152,6 +164,7 @@ _ACTION_LEVELS = {
     Action.GOV_BUDGET_MANAGE: {GovernmentLevel.MINISTRY},
     Action.GOV_SCHEDULE_MANAGE: {GovernmentLevel.MINISTRY},
     Action.GOV_AUDIT_EXPORT_PERSONS: {GovernmentLevel.MINISTRY},
+    Action.GOV_AUDIT_TRAIL_VIEW: {GovernmentLevel.MINISTRY},
     Action.GOV_ALLOCATION_MANAGE: {GovernmentLevel.PROVINCE},
     Action.GOV_TRANSFER_PREPARE: {GovernmentLevel.PROVINCE},
     Action.GOV_TRANSFER_APPROVE: {GovernmentLevel.PROVINCE},

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from askesos.accounts import views_audit
 from askesos.geo import api as geo_api
 from askesos.urls_common import common_urlpatterns
 from programme.registry.views import card_verify
@@ -64,4 +65,5 @@ urlpatterns = [
     path("api/wilayah/villages/", geo_api.VillageListApi.as_view(), name="api-villages"),
     path("kartu/<str:token>/", card_verify, name="card-verify"),
     path("admin/", admin.site.urls),
+    path("jejak-audit/", views_audit.gov_audit_trail_page, name="gov-audit-trail"),
 ]

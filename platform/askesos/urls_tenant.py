@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from askesos.accounts import views_audit
 from askesos.staff.api import StaffListApi
 from askesos.urls_common import common_urlpatterns
 from programme import views as programme_views
@@ -15,6 +16,7 @@ urlpatterns = [
     *common_urlpatterns("askesos.urls_tenant"),
     path("dasbor/", programme_views.lpa_dashboard, name="dashboard"),
     path("tim/", programme_views.staff_list, name="staff-list"),
+    path("jejak-audit/", views_audit.lpa_audit_trail_page, name="audit-trail"),
     path("api/staff/", StaffListApi.as_view(), name="api-staff-list"),
     path("api/reports/", reporting_api.LpaReportListApi.as_view(), name="api-lpa-reports"),
     path(

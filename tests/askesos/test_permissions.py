@@ -48,6 +48,7 @@ EXPECTED_LPA = {
     A.REPORT_VIEW: OFFICE,
     A.REPORT_PREPARE: {K, S},
     A.REPORT_SUBMIT: {K},
+    A.AUDIT_VIEW: {K, S},
 }
 
 OFF, TPG, TPD, AUD = (
@@ -70,6 +71,7 @@ EXPECTED_GOV = {
     A.GOV_TRANSFER_PREPARE: {OFF},
     A.GOV_TRANSFER_APPROVE: {OFF},
     A.GOV_SCHEDULE_MANAGE: {OFF},
+    A.GOV_AUDIT_TRAIL_VIEW: {OFF, AUD},
 }
 # The level at which the role matrix is checked: the one an action belongs to.
 PROVINCE_ACTIONS = {A.GOV_ALLOCATION_MANAGE, A.GOV_TRANSFER_PREPARE, A.GOV_TRANSFER_APPROVE}
