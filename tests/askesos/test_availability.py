@@ -17,9 +17,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from askesos import heartbeat
-from askesos.accounts.services import government_scope_assign, user_create
+from askesos.accounts.services import government_scope_assign, membership_grant, user_create
 from askesos.availability import RETRY_AFTER_SECONDS, outage_of
 from askesos.celery import app
+from tenants.models import Lpa
 from tests.conftest import LPA_A, PASSWORD, client_on
 from tests.outage import app_server_start
 
@@ -56,6 +57,17 @@ def session(module_committed, django_db_blocker):
         return {settings.SESSION_COOKIE_NAME: cookie}
 
 
+@pytest.fixture(scope="module")
+def staff_session(module_committed, django_db_blocker):
+    """The session cookie of LPA A's Ketua, signed in on its host."""
+    with django_db_blocker.unblock():
+        user = user_create(username="tersedia-ketua", password=PASSWORD)
+        module_committed.usernames.append(user.username)
+        membership_grant(lpa=Lpa.objects.get(slug=LPA_A["slug"]), user=user, role="ketua")
+        cookie = client_on(LPA_HOST, user).cookies[settings.SESSION_COOKIE_NAME].value
+        return {settings.SESSION_COOKIE_NAME: cookie}
+
+
 def _unavailable_title() -> str:
     with translation.override("id"):
         return gettext("Service temporarily unavailable")
@@ -82,9 +94,11 @@ def _assert_page_unavailable(answer):
 
 
 def test_while_postgresql_is_down_api_and_pages_answer_503_and_the_app_recovers_by_itself(
-    up, session
+    up, session, staff_session
 ):
     assert up.get("/api/lpas/", host=PORTAL, cookies=session).status == 200
+    team = up.get("/api/staff/", host=LPA_HOST, cookies=staff_session)
+    assert team.status == 200
     pid = up.process.pid
 
     up.database.close()
@@ -106,8 +120,11 @@ def test_while_postgresql_is_down_api_and_pages_answer_503_and_the_app_recovers_
 
     up.database.open()
 
-    # The same process serves again, without a restart.
+    # The same process serves again, without a restart, and in the right schema: the
+    # LPA's team is read from its own tables on a fresh connection.
     assert up.get("/api/lpas/", host=PORTAL, cookies=session).status == 200
+    again = up.get("/api/staff/", host=LPA_HOST, cookies=staff_session)
+    assert again.status == 200 and again.json() == team.json()
     assert up.get("/dasbor/", host=PORTAL, cookies=session).status == 200
     assert up.get("/masuk/", host=LPA_HOST).status == 200
     assert up.get("/healthz?checks=database,redis", host=PORTAL).status == 200
