@@ -23,6 +23,7 @@ class Finding(models.Model):
             _("Books and bank statement disagree"),
         )
         RESERVE_LOW = "reserve_low", _("Claim reserve below three months' expected claims")
+        LPA_NOT_READY = "lpa_not_ready", _("LPA appointed but not ready")
 
     lpa = models.ForeignKey("tenants.Lpa", on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 from askesos.geo.models import Regency
 from askesos.permissions import AccessDenied, Action, ActionPermission, ensure, scope_of
 from tenants.models import Lpa
+from tenants.provisioning import lpa_provision_request
 from tenants.selectors import lpa_list_for_scope
 from tenants.services import lpa_input_clean, lpa_register
-from tenants.tasks import lpa_provision_task
 
 
 class LpaOutput(serializers.ModelSerializer):
@@ -80,8 +80,9 @@ class LpaListApi(ListAPIView):
         ensure(request.user, Action.GOV_LPA_PROVISION, regency=regency)
         with transaction.atomic():
             lpa = lpa_register(**values, scheme_code=scheme_code)
-            if not lpa.is_ready:
-                transaction.on_commit(lambda: lpa_provision_task.delay(lpa.pk))
+            # Answered 202 even when the broker is down: the LPA is then pending
+            # (is_ready false) until the provisioning sweep clones it.
+            lpa_provision_request(lpa=lpa)
         return Response(LpaOutput(lpa).data, status=status.HTTP_202_ACCEPTED)
 
 

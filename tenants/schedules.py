@@ -42,8 +42,10 @@ PERIODIC_TASKS = (
 
 # Every few seconds: (schedule name, task, seconds). The near-real-time rollup sends a
 # refresh for each LPA changed since the last sweep (reporting.rollup).
+# The provisioning sweep clones LPAs whose task was lost (tenants.provisioning).
 INTERVAL_TASKS = (
     ("Dasbor: pembaruan fakta rollup (tiap 10 detik)", "reporting.tasks.rollup_sweep", 10),
+    ("LPA: selesaikan penyiapan (tiap 60 detik)", "tenants.tasks.lpa_provision_sweep_task", 60),
 )
 
 

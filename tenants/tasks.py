@@ -7,15 +7,29 @@ from askesos.dates import today
 from tenants.dispatch import lpas_fan_out
 from tenants.jobs import job_get, job_run_catch_up, job_run_day
 from tenants.models import JobTrigger, Lpa
+from tenants.provisioning import lpa_provision_finish, lpa_provision_sweep
 from tenants.selectors import lpa_current
-from tenants.services import lpa_provision_schema
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# Nobody waits for the result (the LPA's `is_ready` is the outcome); not storing one
+# also keeps sending it from touching the result backend.
+@shared_task(
+    bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5, ignore_result=True
+)
 def lpa_provision_task(self, lpa_id: int) -> str:
     """Clone the schema of an LPA registered by the API. Safe to run twice."""
-    lpa = lpa_provision_schema(lpa=Lpa.objects.get(pk=lpa_id))
+    lpa = lpa_provision_finish(lpa=Lpa.objects.get(pk=lpa_id))
     return lpa.schema_name
+
+
+@shared_task
+def lpa_provision_sweep_task(older_than_seconds: float | None = None) -> dict:
+    """Beat, every minute: provision the LPAs whose clone task was lost; report those
+    that cannot be (tenants.provisioning)."""
+    if older_than_seconds is None:
+        return lpa_provision_sweep().as_dict()
+    older_than = datetime.timedelta(seconds=older_than_seconds)
+    return lpa_provision_sweep(older_than=older_than).as_dict()
 
 
 @shared_task

@@ -18,6 +18,7 @@ show a DomainError's message instead of a 500.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -210,7 +211,12 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: the API's shape under /api/, Django's page elsewhere."""
+    """handler500: the API's shape under /api/, Django's page elsewhere; a 503 with
+    Retry-After when PostgreSQL, Redis or the broker could not be reached."""
+    from askesos.availability import outage_of, unavailable_response
+
+    if outage_of(sys.exc_info()[1]) is not None:
+        return unavailable_response(request)
     if _is_api(request):
         return error_json(
             "server_error", MESSAGES["server_error"], status.HTTP_500_INTERNAL_SERVER_ERROR

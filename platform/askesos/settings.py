@@ -44,6 +44,9 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
+        # A database that does not answer fails a request in seconds, not minutes (a
+        # refused connection fails at once); askesos.availability answers it with a 503.
+        "OPTIONS": {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))},
         "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
     }
 
@@ -165,6 +168,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # /healthz answers before the tenant is looked up (askesos.health).
+    "askesos.health.HealthCheckMiddleware",
     # Pages compressed for slow connections (the collection sheet: 115 KB -> 8 KB).
     # Django's GZipMiddleware pads each response against BREACH (Django >= 4.2).
     "django.middleware.gzip.GZipMiddleware",
@@ -256,12 +261,15 @@ EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", MEDIA_ROOT / "public" / "export
 EXPORT_SIGNING_KEY = os.environ.get("EXPORT_SIGNING_KEY", "")
 
 # --- cache: every key carries the tenant schema ---------------------------------------
+# With Redis down the cache answers as an empty one (askesos.availability), and gives up
+# on an unanswering Redis within a second or two.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "askesos.availability.TolerantRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 }
 
@@ -374,7 +382,10 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "50"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tenant_context": {"()": "django_tenants.log.TenantContextFilter"}},
+    "filters": {
+        "tenant_context": {"()": "django_tenants.log.TenantContextFilter"},
+        "outage": {"()": "askesos.availability.OutageLogFilter"},
+    },
     "formatters": {
         "tenant": {
             "format": "%(asctime)s %(levelname)s [%(schema_name)s:%(domain_url)s] "
@@ -391,6 +402,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # A request failed by an outage: one line, not the same traceback per request.
+        "django.request": {"filters": ["outage"]},
         "axes": {"level": "WARNING"},
         # mt-940 logs every line it cannot match, with the bank's data, at ERROR; we
         # report such a line to the user as a LineProblem instead (programme.bank).

@@ -145,8 +145,13 @@ def test_an_lpa_still_being_prepared_answers_503(db):
     assert response.status_code == 503 and "sedang disiapkan" in response.content.decode()
 
 
-def test_health_check(portal_host, db):
-    assert Client(HTTP_HOST=portal_host).get("/healthz").content == b"ok"
+def test_health_check_of_what_a_web_node_needs_answers_on_any_host(portal_host, lpa_a, db):
+    for host in (portal_host, host_of(lpa_a), "10.0.0.7"):
+        response = Client(HTTP_HOST=host).get("/healthz", {"checks": "database,redis"})
+
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "no-store"
+        assert response.json()["status"] == "ok" and response.json()["down"] == []
 
 
 @pytest.mark.parametrize("level", ["id", "en"])

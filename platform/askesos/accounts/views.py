@@ -24,9 +24,3 @@ class SignOutView(auth_views.LogoutView):
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard" if request.user.is_authenticated else "login")
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")

@@ -139,7 +139,9 @@ def _serve(port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/healthz?checks=database,redis", timeout=2
+            ):
                 return server
         except OSError:
             time.sleep(0.3)

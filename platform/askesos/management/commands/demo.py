@@ -173,7 +173,9 @@ class Command(BaseCommand):
             if any(process.poll() is not None for process in processes):
                 raise CommandError("a platform process stopped; see the output above")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz?checks=database,redis", timeout=2
+                ) as r:
                     if r.status == 200:
                         return
             except OSError:
