@@ -170,6 +170,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "askesos.middleware.LanguageMiddleware",
+    "askesos.accounts.lockout.SignInThrottleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -184,7 +185,9 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The password and the place (this LPA's team, or the portal's government users)
+    # are checked together: one refusal for both (askesos.accounts.backends).
+    "askesos.accounts.backends.HostBackend",
 ]
 
 TEMPLATES = [
@@ -255,7 +258,13 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    },
+    # Keys that belong to no tenant: counts of one client address across every host.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "shared",
+    },
 }
 
 # --- sessions and security -----------------------------------------------------------
@@ -275,14 +284,30 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# django-axes: lock an account+address after repeated failures (slow-connection users
-# retype passwords; 5 tries, then 30 minutes).
+# Client addresses (askesos.client_address): X-Forwarded-For is believed only from these
+# reverse proxies (addresses or networks, comma-separated); unset, never.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Sign-in limits (askesos.accounts.lockout): per username+address, AXES_FAILURE_LIMIT
+# free failures, then a wait of SIGN_IN_DELAY_SECONDS doubling with each further failure
+# up to SIGN_IN_DELAY_MAX_SECONDS; failures forgotten AXES_COOLOFF_TIME hours after the
+# last one. An address failing on SIGN_IN_SPRAY_ACCOUNTS usernames within
+# SIGN_IN_SPRAY_WINDOW_SECONDS is refused for every account (password spraying).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5
+AXES_COOLOFF_TIME = 24
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "askesos.accounts.lockout.ProgressiveDelayHandler"
+AXES_LOCKOUT_CALLABLE = "askesos.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "askesos.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+SIGN_IN_DELAY_SECONDS = int(os.environ.get("SIGN_IN_DELAY_SECONDS", "60"))
+SIGN_IN_DELAY_MAX_SECONDS = int(os.environ.get("SIGN_IN_DELAY_MAX_SECONDS", str(30 * 60)))
+SIGN_IN_SPRAY_ACCOUNTS = int(os.environ.get("SIGN_IN_SPRAY_ACCOUNTS", "10"))
+SIGN_IN_SPRAY_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_SPRAY_WINDOW_SECONDS", str(15 * 60)))
+# The forms whose posts the "sign_in" throttle rate counts per address.
+SIGN_IN_PATHS = {"/masuk/", "/admin/login/"}
 
 # --- API -----------------------------------------------------------------------------
 # Every error in one shape (askesos.errors); unknown query parameters refused
@@ -296,10 +321,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "askesos.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["askesos.api.AnonThrottle", "askesos.api.UserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "askesos.api.AnonThrottle",
+        "askesos.api.UserThrottle",
+        "askesos.api.WriteThrottle",
+        "askesos.api.ScopedThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "300/minute") or None,
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute") or None,
+        # Changes per user: a field officer's meeting posts a few a minute.
+        "write": os.environ.get("API_THROTTLE_WRITE", "120/minute") or None,
+        # Sign-in posts per client address, every host together (a government
+        # office's staff arrive at once from behind one address).
+        "sign_in": os.environ.get("SIGN_IN_THROTTLE", "30/minute") or None,
     },
 }
 SPECTACULAR_SETTINGS = {
