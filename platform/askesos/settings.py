@@ -177,6 +177,7 @@ MIDDLEWARE = [
     "askesos.middleware.TenantSessionMiddleware",
     "askesos.middleware.TenantStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "askesos.accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "askesos.errors.DomainErrorMiddleware",
@@ -268,7 +269,13 @@ CACHES = {
 }
 
 # --- sessions and security -----------------------------------------------------------
+# A sign-in lasts 8 hours at most, and for the roles that move money or see many LPAs
+# (the Ketua, the Bendahara, every government user) 30 minutes without a request
+# (askesos.accounts.sessions).
 SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+SESSION_IDLE_LPA_ROLES = set(env_list("SESSION_IDLE_LPA_ROLES", "ketua,bendahara"))
+SESSION_IDLE_TIMEOUT_OTHER_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_OTHER_SECONDS", "0"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
