@@ -23,7 +23,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tenants.utils import get_public_schema_name
 
