@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,7 @@ SHARED_APPS = [
     "django_celery_beat",
     "axes",
     "auditlog",
+    "csp",
     "askesos",
     "askesos.geo",
     "askesos.accounts",
@@ -165,8 +167,11 @@ MIDDLEWARE = [
     # Pages compressed for slow connections (the collection sheet: 115 KB -> 8 KB).
     # Django's GZipMiddleware pads each response against BREACH (Django >= 4.2).
     "django.middleware.gzip.GZipMiddleware",
+    # Permissions-Policy everywhere, no-store on signed-in answers (askesos.headers).
+    "askesos.headers.SecurityHeadersMiddleware",
     "askesos.middleware.TenantHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "askesos.middleware.LanguageMiddleware",
@@ -281,6 +286,28 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own
+# files, no inline <script>, no on* attributes, no style attributes or <style>
+# elements (the templates have none; keep it so). The Swagger UI page alone allows
+# inline styles (askesos.urls_common): it renders with them and shows no personal data.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        # The collection sheet reads a photographed QR code from a blob: URL.
+        "img-src": [csp_constants.SELF, "data:", "blob:"],
+        "connect-src": [csp_constants.SELF],
+        "font-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    }
+}
+if os.environ.get("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [os.environ["CSP_REPORT_URI"]]
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
