@@ -169,7 +169,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     else:
         username = get_client_username(request, credentials) or ""
         message = _(
-            "Too many wrong passwords for %(username)s from this device. Try again in "
+            "Too many wrong passwords for %(username)s from your address. Try again in "
             "%(wait)s. Signing in from elsewhere is not affected."
         ) % {"username": username, "wait": _wait_text(refusal.wait_seconds)}
     return _too_many(request, message, refusal.wait_seconds)
