@@ -117,8 +117,10 @@ class ProgressiveDelayHandler(AxesDatabaseHandler):
         return self.refusal(request, credentials) is not None
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        # Refused unread (already waiting): axes records nothing, neither do we.
+        refused_unread = request is not None and getattr(request, "axes_locked_out", False)
         super().user_login_failed(sender, credentials, request=request, **kwargs)
-        if request is None or getattr(request, "axes_locked_out", False):
+        if request is None or refused_unread:
             return
         address = request.axes_ip_address
         if address and _accounts_failed_from(address) == settings.SIGN_IN_SPRAY_ACCOUNTS:
