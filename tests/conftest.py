@@ -225,6 +225,11 @@ class Cleanup:
         _rollup_delete()
         for lpa in Lpa.objects.filter(slug__in=self.lpa_slugs):
             lpa.delete(force_drop=True)
+        if self.usernames:
+            from axes.models import AccessAttempt, AccessLog
+
+            AccessAttempt.objects.filter(username__in=self.usernames).delete()
+            AccessLog.objects.filter(username__in=self.usernames).delete()
         if users:
             from auditlog.models import LogEntry
 

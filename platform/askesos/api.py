@@ -18,7 +18,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import authentication, exceptions, serializers, throttling
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.mixins import ListModelMixin
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
+
+from askesos.client_address import client_address
 
 # Every address understands ?lang= (askesos.middleware) and DRF's ?format=.
 ALWAYS_ACCEPTED = frozenset({"lang", api_settings.URL_FORMAT_OVERRIDE or "format"})
@@ -47,24 +50,48 @@ class SessionAuthentication(authentication.SessionAuthentication):
             ) from exc
 
 
-class _RateFromSettings:
+class RateFromSettings:
     """DRF binds THROTTLE_RATES when its module is imported; these read the rate on
     each request, so REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] changes (tests) apply.
-    A scope without a rate is not throttled."""
+    A scope without a rate is not throttled. The client is the address
+    askesos.client_address trusts: DRF's own get_ident believes any X-Forwarded-For
+    unless NUM_PROXIES is set, so a client could pick a new identity per request."""
 
-    scope: str
+    scope: str | None
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def get_ident(self, request) -> str:
+        return client_address(request)
 
-class AnonThrottle(_RateFromSettings, throttling.AnonRateThrottle):
+
+class AnonThrottle(RateFromSettings, throttling.AnonRateThrottle):
     """Requests without a sign-in, per client address (and per host: cache keys carry
     the tenant's schema)."""
 
 
-class UserThrottle(_RateFromSettings, throttling.UserRateThrottle):
+class UserThrottle(RateFromSettings, throttling.UserRateThrottle):
     """Requests of one signed-in user on one host."""
+
+
+class WriteThrottle(RateFromSettings, throttling.SimpleRateThrottle):
+    """Changes (POST, PUT, PATCH, DELETE) of one user, or one address before sign-in, on
+    one host: the "write" rate, tighter than reading."""
+
+    scope = "write"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.method in SAFE_METHODS:
+            return None
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ScopedThrottle(RateFromSettings, throttling.ScopedRateThrottle):
+    """An endpoint's own rate: a view sets `throttle_scope = "name"` and
+    DEFAULT_THROTTLE_RATES gives "name" its rate (per user, or address before sign-in)."""
 
 
 def _refusal(errors: dict[str, str], code: str) -> exceptions.ValidationError:

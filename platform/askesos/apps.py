@@ -6,3 +6,6 @@ class AskesosConfig(AppConfig):
 
     name = "askesos"
     verbose_name = "ASKESOS"
+
+    def ready(self) -> None:
+        from askesos import system_checks  # noqa: F401  (registers the checks)

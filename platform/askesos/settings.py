@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +124,7 @@ SHARED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "askesos",
     "askesos.geo",
     "askesos.accounts",
@@ -173,30 +175,38 @@ MIDDLEWARE = [
     # Pages compressed for slow connections (the collection sheet: 115 KB -> 8 KB).
     # Django's GZipMiddleware pads each response against BREACH (Django >= 4.2).
     "django.middleware.gzip.GZipMiddleware",
+    # Permissions-Policy everywhere, no-store on signed-in answers (askesos.headers).
+    "askesos.headers.SecurityHeadersMiddleware",
     "askesos.middleware.TenantHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "askesos.middleware.LanguageMiddleware",
+    "askesos.accounts.lockout.SignInThrottleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "askesos.middleware.TenantSessionMiddleware",
-    # After the session is known to belong here: a second step still to pass reaches
-    # only the second-factor pages (askesos.accounts.second_factor).
-    "askesos.accounts.second_factor.SecondFactorMiddleware",
     "askesos.middleware.TenantStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "askesos.accounts.sessions.SessionTimeoutMiddleware",
+    # After the session is known to belong here and to be still alive: a second step
+    # still to pass reaches only the second-factor pages (askesos.accounts.second_factor).
+    "askesos.accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # auditlog's, with the client address from trusted proxies only.
+    "askesos.accounts.audit.AuditlogMiddleware",
     "askesos.errors.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The password and the place (this LPA's team, or the portal's government users)
+    # are checked together: one refusal for both (askesos.accounts.backends).
+    "askesos.accounts.backends.HostBackend",
 ]
 
 TEMPLATES = [
@@ -270,16 +280,52 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-    }
+    },
+    # Keys that belong to no tenant: counts of one client address across every host.
+    # Not tolerant: while Redis is down, signing in answers 503 rather than unlimited.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "shared",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    },
 }
 
 # --- sessions and security -----------------------------------------------------------
+# A sign-in lasts 8 hours at most, and for the roles that move money or see many LPAs
+# (the Ketua, the Bendahara, every government user) 30 minutes without a request
+# (askesos.accounts.sessions).
 SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+SESSION_IDLE_LPA_ROLES = set(env_list("SESSION_IDLE_LPA_ROLES", "ketua,bendahara"))
+SESSION_IDLE_TIMEOUT_OTHER_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_OTHER_SECONDS", "0"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own
+# files, no inline <script>, no on* attributes, no style attributes or <style>
+# elements (the templates have none; keep it so). The Swagger UI page alone allows
+# inline styles (askesos.urls_common): it renders with them and shows no personal data.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        # The collection sheet reads a photographed QR code from a blob: URL.
+        "img-src": [csp_constants.SELF, "data:", "blob:"],
+        "connect-src": [csp_constants.SELF],
+        "font-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    }
+}
+if os.environ.get("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [os.environ["CSP_REPORT_URI"]]
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -290,14 +336,30 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# django-axes: lock an account+address after repeated failures (slow-connection users
-# retype passwords; 5 tries, then 30 minutes).
+# Client addresses (askesos.client_address): X-Forwarded-For is believed only from these
+# reverse proxies (addresses or networks, comma-separated); unset, never.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Sign-in limits (askesos.accounts.lockout): per username+address, AXES_FAILURE_LIMIT
+# free failures, then a wait of SIGN_IN_DELAY_SECONDS doubling with each further failure
+# up to SIGN_IN_DELAY_MAX_SECONDS; failures forgotten AXES_COOLOFF_TIME hours after the
+# last one. An address failing on SIGN_IN_SPRAY_ACCOUNTS usernames within
+# SIGN_IN_SPRAY_WINDOW_SECONDS is refused for every account (password spraying).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5
+AXES_COOLOFF_TIME = 24
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "askesos.accounts.lockout.ProgressiveDelayHandler"
+AXES_LOCKOUT_CALLABLE = "askesos.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "askesos.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+SIGN_IN_DELAY_SECONDS = int(os.environ.get("SIGN_IN_DELAY_SECONDS", "60"))
+SIGN_IN_DELAY_MAX_SECONDS = int(os.environ.get("SIGN_IN_DELAY_MAX_SECONDS", str(30 * 60)))
+SIGN_IN_SPRAY_ACCOUNTS = int(os.environ.get("SIGN_IN_SPRAY_ACCOUNTS", "10"))
+SIGN_IN_SPRAY_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_SPRAY_WINDOW_SECONDS", str(15 * 60)))
+# The forms whose posts the "sign_in" throttle rate counts per address.
+SIGN_IN_PATHS = {"/masuk/", "/admin/login/"}
 
 # --- API -----------------------------------------------------------------------------
 # Every error in one shape (askesos.errors); unknown query parameters refused
@@ -311,10 +373,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "askesos.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["askesos.api.AnonThrottle", "askesos.api.UserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "askesos.api.AnonThrottle",
+        "askesos.api.UserThrottle",
+        "askesos.api.WriteThrottle",
+        "askesos.api.ScopedThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "300/minute") or None,
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute") or None,
+        # Changes per user: a field officer's meeting posts a few a minute.
+        "write": os.environ.get("API_THROTTLE_WRITE", "120/minute") or None,
+        # Sign-in posts per client address, every host together (a government
+        # office's staff arrive at once from behind one address).
+        "sign_in": os.environ.get("SIGN_IN_THROTTLE", "30/minute") or None,
     },
 }
 SPECTACULAR_SETTINGS = {

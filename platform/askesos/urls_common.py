@@ -1,7 +1,9 @@
 """URLs served on every host: sign-in, health, API schema and docs."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from askesos.accounts.api import MeApi
 from askesos.accounts.views import SignInView, SignOutView, home
@@ -27,5 +29,13 @@ def common_urlpatterns(urlconf: str) -> list:
         path("healthz", healthz, name="healthz"),
         path("api/me/", MeApi.as_view(), name="api-me"),
         path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="api-schema"),
-        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+        # The Swagger UI's script is a file of its own (the split view: no inline script);
+        # its React components style elements inline, so this page alone allows that.
+        path(
+            "api/docs/",
+            csp_update({"style-src": [UNSAFE_INLINE]})(
+                SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+            ),
+            name="api-docs",
+        ),
     ]

@@ -65,6 +65,7 @@ def test_a_change_made_through_a_page_records_who_from_where_and_what(lpa_a, mak
         "/kelompok/",
         {"name": "Kelompok Mawar", "village_code": "74.71.01.1005"},
         REMOTE_ADDR="10.20.30.40",
+        HTTP_X_FORWARDED_FOR="1.2.3.4",  # written by the client, no trusted proxy
     )
 
     connection.set_tenant(lpa_a)

@@ -54,8 +54,22 @@ def live_port(django_db_setup):
 
 @pytest.fixture
 def page(browser):
+    """A phone-sized page. Anything the Content-Security-Policy blocks (an inline script
+    or style, a handler attribute, a resource from elsewhere) fails the test: chromium
+    reports each block on the console."""
     context = browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    if blocked:
+        pytest.fail("blocked by the Content-Security-Policy:\n" + "\n".join(blocked))

@@ -104,6 +104,10 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "askesos.wsgi",
+            # The production settings (no Server header among them); the rest below
+            # overrides them for one machine.
+            "--config",
+            "python:askesos.gunicorn_conf",
             "--bind",
             f"{bind}:{port}",
             "--workers",
