@@ -108,6 +108,19 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counts (sign-in posts per address, API rates) live in Redis, outside the
+    test's transaction, and every test client speaks from 127.0.0.1: each test starts
+    from none, or a suite of sign-ins would be refused as one address's burst."""
+    from django.core.cache import caches
+
+    for alias in ("default", "shared"):
+        client = caches[alias]._cache.get_client(None, write=True)
+        for key in client.scan_iter(match="*throttle_*"):
+            client.delete(key)
+
+
+@pytest.fixture(autouse=True)
 def _public_schema_after_each_test():
     yield
     connection.set_schema_to_public()

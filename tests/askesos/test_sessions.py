@@ -10,9 +10,15 @@ from tests.conftest import PASSWORD, host_of
 
 
 def _signed_in(host: str, username: str) -> Client:
+    """Signed in with the password, the second step taken as a tool would
+    (tests/askesos/test_second_factor.py walks it)."""
+    from askesos.accounts.models import User
+    from askesos.accounts.second_factor import session_trusted
+
     client = Client(HTTP_HOST=host)
     response = client.post("/masuk/", {"username": username, "password": PASSWORD})
     assert response.status_code == 302
+    session_trusted(client.session, User.objects.get(username=username))
     return client
 
 

@@ -47,14 +47,8 @@ def ketua(lpa_a, make_staff):
 
 @pytest.fixture
 def fresh_throttles():
-    """Throttle counts live in Redis, outside the test's transaction, and user ids repeat
-    from one test database to the next: start from none."""
-    from django.core.cache import caches
-
-    for alias in ("default", "shared"):
-        client = caches[alias]._cache.get_client(None, write=True)
-        for key in client.scan_iter(match="*throttle_*"):
-            client.delete(key)
+    """Each test starts from no throttle counts (tests/conftest.py's autouse fixture);
+    named here where a test's meaning depends on it."""
 
 
 # --- per account and address: progressive delays, not a lock -----------------------------
