@@ -71,7 +71,7 @@ CLAIM_DOCUMENT_MAX_BYTES = int(os.environ.get("CLAIM_DOCUMENT_MAX_BYTES", str(5 
 # IMPORT_TIME_LIMIT seconds, and may take IMPORT_MEMORY_MB beyond what its process holds.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_TIME_LIMIT = int(os.environ.get("IMPORT_TIME_LIMIT", "600"))
-IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "1024"))
+IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "512"))
 # The bank (programme.bank.connectors): "fake" is the fake bank at BANK_FAKE_URL
 # (`python -m programme.bank.fakebank`), for tests and the demo; a real bank's connector
 # is the dotted path of its class.

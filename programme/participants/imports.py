@@ -22,6 +22,7 @@ import datetime
 import hashlib
 import io
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -79,7 +80,7 @@ def import_time_limit() -> int:
 
 def import_memory_budget() -> int:
     """Bytes of memory an import may take beyond what its process already holds."""
-    return int(getattr(settings, "IMPORT_MEMORY_MB", 1024)) * 1024 * 1024
+    return int(getattr(settings, "IMPORT_MEMORY_MB", 512)) * 1024 * 1024
 
 
 # --- storing (the web request) ---------------------------------------------------------
@@ -103,18 +104,23 @@ def participants_import_queue(
     kind = import_kind(name)
     import_size_check(size)
     upload = file if isinstance(file, File) else File(file, name=name)
-    digest = hashlib.sha256()
+    digest, counted = hashlib.sha256(), 0
     for chunk in upload.chunks():
         digest.update(chunk)
+        counted += len(chunk)
+        import_size_check(counted)  # a size declared smaller than the file is
     sha = digest.hexdigest()
-    stored = default_storage.save(f"imports/{timezone.now():%Y/%m}/{sha[:20]}.{kind}", upload)
+    # A name no other upload can take, so that a failure below removes this one only
+    # (a write that fails halfway leaves part of a file under it).
+    stored = f"imports/{timezone.now():%Y/%m}/{sha[:16]}-{secrets.token_hex(6)}.{kind}"
     try:
+        stored = default_storage.save(stored, upload)
         with transaction.atomic(durable=True):
             batch = ImportBatch.objects.create(
                 filename=name,
                 stored_as=stored,
                 sha256=sha,
-                size=size,
+                size=counted,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid and not dry_run,
                 starts_on=start_date or timezone.localdate(),

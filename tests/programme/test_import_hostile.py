@@ -17,7 +17,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.core.files.storage import storages
 from django.db import OperationalError, connection
 
 from programme.participants.import_files import MAX_CELL_CHARS, MAX_EMPTY_ROWS, MAX_ROWS
@@ -30,35 +29,10 @@ from programme.participants.imports import (
 )
 from programme.participants.models import ImportBatch, Participant
 from tests.conftest import client_on, host_of
+from tests.programme.conftest import files_without_record
 from tests.programme.test_import import COLUMNS, START, as_csv, as_xlsx, row
 
 HEADER = ",".join(COLUMNS) + "\n"
-
-
-def _storage_forget_root() -> None:
-    # django-tenants' storage caches MEDIA_ROOT and its signal handler passes the wrong
-    # argument on, so a changed setting is not seen (django_tenants.files.storage).
-    storages["default"].__dict__.pop("relative_media_root", None)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """The LPAs' files under a folder of this test's own."""
-    settings.MEDIA_ROOT = tmp_path
-    _storage_forget_root()
-    yield tmp_path
-    _storage_forget_root()
-
-
-def files_without_record(media: Path, lpa) -> list[str]:
-    """Files in the LPA's import folder that no ImportBatch names."""
-    root = media / lpa.schema_name
-    kept = set(ImportBatch.objects.values_list("stored_as", flat=True))
-    return [
-        str(p.relative_to(root))
-        for p in root.glob("imports/**/*")
-        if p.is_file() and str(p.relative_to(root)) not in kept
-    ]
 
 
 def imported(in_lpa, media, content: bytes, name: str, **options) -> ImportBatch:
