@@ -162,6 +162,21 @@ def test_import_pages_queue_the_file_then_show_its_report_and_confirm(lpa_a, mak
     assert import_run(again.pk).rows_written == 3
 
 
+def test_the_import_page_still_checks_the_csrf_token(lpa_a, make_staff):
+    """The page is exempted from the middleware's check only to refuse an oversized
+    body unread; every other upload is checked just after."""
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    client.handler.enforce_csrf_checks = True
+    upload = io.BytesIO(as_csv([row(1)]))
+    upload.name = "a.csv"
+
+    refused = client.post("/peserta/impor/", {"file": upload})
+
+    assert refused.status_code == 403
+    connection.set_tenant(lpa_a)
+    assert not ImportBatch.objects.exists()
+
+
 def test_export_escapes_cells_that_spreadsheets_would_run(lpa_a, make_staff):
     client = client_on(host_of(lpa_a), make_staff(lpa_a, "petugas_lapangan"))
     client.post(
