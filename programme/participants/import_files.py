@@ -380,6 +380,25 @@ def _lines(text: io.TextIOWrapper, counter: _RowCounter) -> Iterator[str]:
 # --- XLSX -----------------------------------------------------------------------------
 
 
+class _DeclarationRefused(Exception):
+    pass
+
+
+# A part that cannot be unpacked or parsed: a bad CRC (more data than declared), a
+# truncated stream, an encrypted part (RuntimeError), a compression method zipfile
+# lacks (NotImplementedError), XML that is not well formed.
+_BROKEN_PART = (
+    zipfile.BadZipFile,
+    pyexpat.ExpatError,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
+# What a read passes on untouched: refusals, and the limits of the task that reads.
+_PASS_THROUGH = (ParticipantImportError, MemoryError, SoftTimeLimitExceeded)
+
+
 def xlsx_check(stream: IO[bytes]) -> None:
     """Refuse a workbook whose ZIP directory or worksheets exceed the bounds, before
     anything is parsed (see the module's docstring)."""
@@ -418,25 +437,6 @@ def xlsx_check(stream: IO[bytes]) -> None:
                     raise ParticipantImportError("unreadable", field="file", kind="Excel") from None
 
 
-class _DeclarationRefused(Exception):
-    pass
-
-
-# A part that cannot be unpacked or parsed: a bad CRC (more data than declared), a
-# truncated stream, an encrypted part (RuntimeError), a compression method zipfile
-# lacks (NotImplementedError), XML that is not well formed.
-_BROKEN_PART = (
-    zipfile.BadZipFile,
-    pyexpat.ExpatError,
-    EOFError,
-    OSError,
-    RuntimeError,
-    NotImplementedError,
-)
-# What a read passes on untouched: refusals, and the limits of the task that reads.
-_PASS_THROUGH = (ParticipantImportError, MemoryError, SoftTimeLimitExceeded)
-
-
 def _sheet_scan(source: IO[bytes]) -> None:
     """One pass of expat over a worksheet's XML, building nothing: its declared range,
     its rows' numbers and each row's cell count within bounds. A DTD (an entity bomb)
@@ -444,7 +444,7 @@ def _sheet_scan(source: IO[bytes]) -> None:
     from openpyxl.utils.cell import range_boundaries
 
     parser = pyexpat.ParserCreate(namespace_separator=" ")
-    state = {"row": 0, "cells": 0}
+    state = {"row": 0, "rows": 0, "cells": 0}
 
     def start(name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(" ")[2]
@@ -457,8 +457,9 @@ def _sheet_scan(source: IO[bytes]) -> None:
         elif local == "row":
             number = attributes.get("r", "")
             state["row"] = int(number) if number.isdigit() else state["row"] + 1
+            state["rows"] += 1  # numbers may repeat: count the rows themselves too
             state["cells"] = 0
-            if state["row"] > MAX_SHEET_ROWS:
+            if max(state["row"], state["rows"]) > MAX_SHEET_ROWS:
                 raise ParticipantImportError(
                     "sheet_rows", field="file", max_rows=_number(MAX_SHEET_ROWS)
                 )

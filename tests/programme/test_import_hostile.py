@@ -249,6 +249,14 @@ def test_rows_beyond_the_last_readable_row_refuse_the_sheet_while_scanning(in_lp
     assert "60.001" in refused(batch, "sheet_rows")
 
 
+def test_rows_that_repeat_their_number_are_counted_all_the_same(in_lpa_a, media):
+    rows = b"".join(b'<row r="2"><c r="A2"><v>%d</v></c></row>' % n for n in range(70_000))
+
+    batch = imported(in_lpa_a, media, _with_sheet(rows), "nomor-sama.xlsx")
+
+    refused(batch, "sheet_rows")
+
+
 def test_a_row_far_below_the_header_is_refused_without_filling_the_gap(in_lpa_a, media):
     rows = b'<row r="1"><c r="A1"><v>1</v></c></row>'
     rows += b'<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
