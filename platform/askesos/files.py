@@ -1,11 +1,12 @@
 """Files kept as evidence (a bank's statement, a batch sent to the bank): written once,
-whole or not at all, under MEDIA_ROOT."""
+whole or not at all, under MEDIA_ROOT; and the size of an upload, refused unread."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 def file_keep(relative: str, content: bytes) -> str:
@@ -26,3 +27,19 @@ def form_int(value: str | None) -> int:
     the services refuse in words). Amounts go through `rupiah_parse`."""
     text = (value or "").strip()
     return int(text) if text.isdigit() and len(text) < 13 else -1
+
+
+# A form's other fields and the multipart boundaries around an uploaded file.
+FORM_ALLOWANCE = 64 * 1024
+
+
+def request_body_too_large(request: HttpRequest, limit: int) -> int:
+    """The length a request declares for its body when it is over `limit` (plus a
+    form's other fields), else 0. Checked before anything reads the body: Django reads
+    no more than the declared length, and nothing without one, so an upload refused
+    here is never read, parsed nor written to a temporary file."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django refuses the body itself when it parses it
+    return length if length > limit + FORM_ALLOWANCE else 0

@@ -70,6 +70,12 @@ NIK_INDEX_KEY = os.environ.get("NIK_INDEX_KEY") or "dev-only-nik-index-key"
 CLAIM_SLA_WORKING_DAYS = int(os.environ.get("CLAIM_SLA_WORKING_DAYS", "3"))
 # Claim documents: photos from a phone or scanned PDFs, never more than this each.
 CLAIM_DOCUMENT_MAX_BYTES = int(os.environ.get("CLAIM_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+# Participant imports (programme.participants.imports): a list larger than this is
+# refused before it is read; the worker's task reading one stops after
+# IMPORT_TIME_LIMIT seconds, and may take IMPORT_MEMORY_MB beyond what its process holds.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_TIME_LIMIT = int(os.environ.get("IMPORT_TIME_LIMIT", "600"))
+IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "512"))
 # The bank (programme.bank.connectors): "fake" is the fake bank at BANK_FAKE_URL
 # (`python -m programme.bank.fakebank`), for tests and the demo; a real bank's connector
 # is the dotted path of its class.
@@ -428,6 +434,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A worker touches many LPAs' schemas; its PostgreSQL backend's catalog caches grow with
 # each (docs/decisions/0003). Recycle worker processes, and their connections, often.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_MAX_TASKS_PER_CHILD", "200"))
+# A prefork child left larger than this (KiB resident) by its task, a big import for
+# one, is replaced after that task (it never stops a task: askesos.limits).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(
+    os.environ.get("CELERY_MAX_MEMORY_PER_CHILD_KB", str(512 * 1024))
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task whose worker died (SIGKILL, power) is handed out again after this many seconds
 # (Redis has no acknowledgement of its own). Longer than any task runs: a task still

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -12,15 +13,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
+from askesos.files import request_body_too_large
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.participants import exports
 from programme.participants.cards import card_handover, card_print
-from programme.participants.imports import participants_import
+from programme.participants.import_files import (
+    import_max_bytes,
+    import_size_check,
+)
+from programme.participants.imports import import_batch_expire, participants_import_queue
 from programme.participants.lifecycle import policy_transition
 from programme.participants.models import (
     DataSource,
     HeirRelation,
+    ImportBatch,
     MaritalStatus,
     MemberCard,
     Occupation,
@@ -295,37 +302,92 @@ class ImportInput(serializers.Serializer):
     skip_invalid = serializers.BooleanField(default=False)
 
 
+class ImportRowErrorOutput(serializers.Serializer):
+    row = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportBatchOutput(serializers.ModelSerializer):
+    """An import and its state: queued, running, done (with the per-row report and the
+    outcome: dry_run, written, or refused with `error`) or failed (`error_code` and
+    `error` say why the whole file was refused)."""
+
+    batch = serializers.IntegerField(source="pk", read_only=True)
+    errors = ImportRowErrorOutput(many=True, read_only=True)
+    notes = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "batch",
+            "filename",
+            "size",
+            "state",
+            "outcome",
+            "dry_run",
+            "skip_invalid",
+            "rows_total",
+            "rows_valid",
+            "rows_written",
+            "errors",
+            "notes",
+            "error_code",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
 class ParticipantImportApi(APIView):
-    """Upload a CSV/XLSX list. Dry run by default: the per-row report, nothing written."""
+    """Upload a CSV/XLSX list: 202 with the queued import; the worker reads and checks
+    it (dry run by default: the per-row report, nothing written). Follow `Location`
+    (GET /api/participants/imports/{id}/) until its state is done or failed."""
 
     permission_classes = [ActionPermission]
     required_action = Action.PARTICIPANT_REGISTER
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": ImportInput}, responses={200: dict})
+    def initial(self, request, *args, **kwargs):
+        # Before anything reads the body (the session's CSRF check reads the form).
+        declared = request_body_too_large(request, import_max_bytes())
+        if declared:
+            import_size_check(declared)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(request={"multipart/form-data": ImportInput}, responses={202: ImportBatchOutput})
     def post(self, request):
         data = ImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        report = participants_import(
-            content=upload.read(),
-            filename=upload.name,
+        batch = participants_import_queue(
+            file=upload,
+            filename=upload.name or "",
+            size=upload.size,
             actor=request.user,
             dry_run=data.validated_data["dry_run"],
             skip_invalid=data.validated_data["skip_invalid"],
         )
-        batch = report.batch
+        location = reverse("api-participant-import-batch", args=[batch.pk])
         return Response(
-            {
-                "batch": batch.pk,
-                "outcome": batch.outcome,
-                "rows_total": batch.rows_total,
-                "rows_valid": batch.rows_valid,
-                "rows_written": batch.rows_written,
-                "errors": batch.errors,
-                "notes": batch.notes,
-            }
+            ImportBatchOutput(batch).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
         )
+
+
+class ParticipantImportBatchApi(RetrieveAPIView):
+    """One import of this LPA and its state (see ParticipantImportApi)."""
+
+    permission_classes = [ActionPermission]
+    required_action = Action.PARTICIPANT_REGISTER
+    serializer_class = ImportBatchOutput
+    queryset = ImportBatch.objects.all()
+
+    def get_object(self):
+        return import_batch_expire(super().get_object())
 
 
 class ExportQuery(serializers.Serializer):

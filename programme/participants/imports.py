@@ -1,9 +1,18 @@
 """Importing participant lists (a PKH or DTKS list, an LPA's own spreadsheet).
 
-A file is read whole and every row checked before anything is written: the dry run
-shows what would happen row by row; the real run writes all valid rows or, unless the
-user chose to skip the bad ones, nothing. Either way the file and the per-row report
-are kept (ImportBatch), so nothing is lost.
+The web request only stores. `participants_import_queue` refuses a file of another
+kind or over IMPORT_MAX_BYTES before reading it, then writes the file and its
+ImportBatch record together: the file first, the record in one statement, and the file
+is removed again if the record cannot be written, so no file is ever kept without its
+record. The Celery task is sent when the record is committed.
+
+The task (`import_run`, in the LPA's schema, within memory and time limits: see
+programme.participants.tasks) reads the file as a stream of bounded rows
+(programme.participants.import_files) and checks every row before anything is written.
+A dry run reports row by row what would happen; a real run writes all valid rows or,
+unless the user chose to skip the bad ones, nothing. A file refused whole (unreadable,
+over a bound, too slow, too big for memory) ends `failed` with the reason. Either way
+the file and its report are kept, and no input answers 500.
 """
 
 from __future__ import annotations
@@ -12,82 +21,181 @@ import csv
 import datetime
 import hashlib
 import io
-import re
+import logging
+import secrets
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from askesos.errors import DomainError
+from askesos.limits import memory_limit
 from programme.participants.bulk import nik_conflicts, participants_bulk_register
-from programme.participants.models import (
-    DataSource,
-    HeirRelation,
-    ImportBatch,
-    MaritalStatus,
-    Occupation,
-    PovertyStatus,
+from programme.participants.import_files import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ParticipantImportError,
+    filename_clean,
+    import_kind,
+    import_size_check,
+    rows_read,
 )
-from programme.participants.services import (
-    CheckedParticipant,
-    HeirInput,
-    ParticipantInput,
-    WilayahCodes,
-    participant_check,
-)
+from programme.participants.import_rows import CellError, row_to_input
+from programme.participants.models import ImportBatch
+from programme.participants.services import CheckedParticipant, WilayahCodes, participant_check
 from tenants.selectors import lpa_current
 
-REQUIRED_COLUMNS = (
-    "nik",
-    "nama",
-    "jenis_kelamin",
-    "tanggal_lahir",
-    "status_perkawinan",
-    "pekerjaan",
-    "penghasilan",
-    "kode_desa",
-    "sumber_data",
-    "status_kemiskinan",
-)
-OPTIONAL_COLUMNS = (
-    "jumlah_anggota_keluarga",
-    "pencari_nafkah_utama",
-    "alamat",
-    "telepon",
-    "dokumen",
-    "ahli_waris_nama",
-    "ahli_waris_hubungan",
-    "ahli_waris_nik",
-    "alasan_nik",
-)
-MAX_ROWS = 50_000
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ParticipantImportError",
+    "import_run",
+    "import_template_csv",
+    "participants_import",
+    "participants_import_confirm",
+    "participants_import_queue",
+]
+
+DEADLINE_EVERY = 500  # rows between looks at the clock
+# Problems listed in a report: a file of 50.000 rows with a bad cell in each of its 19
+# columns would otherwise keep (and store) nearly a million of them. The count of bad
+# rows stays exact.
+MAX_LISTED_ERRORS = 2_000
 
 
-class ParticipantImportError(DomainError):
-    messages = {
-        "too_large": gettext_lazy(
-            "The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."
-        ),
-        "too_many_rows": gettext_lazy("The file has %(rows)s rows; the limit is %(limit)s."),
-        "empty": gettext_lazy("The file has no data rows."),
-        "unreadable": gettext_lazy(
-            "The file cannot be read as %(kind)s. Save it as CSV (UTF-8) or Excel (.xlsx)."
-        ),
-        "kind_unknown": gettext_lazy("Only .csv and .xlsx files can be imported."),
-        "columns_missing": gettext_lazy(
-            "Columns missing: %(columns)s. The first row must name the columns; see the template."
-        ),
-        "has_errors": gettext_lazy(
-            "%(bad)s of %(total)s rows have errors; nothing was imported. Correct them, or "
-            "choose to import only the %(good)s valid rows."
-        ),
-    }
+def import_time_limit() -> int:
+    """Seconds an import may take to read, check and write its file."""
+    return int(getattr(settings, "IMPORT_TIME_LIMIT", 600))
+
+
+def import_memory_budget() -> int:
+    """Bytes of memory an import may take beyond what its process already holds."""
+    return int(getattr(settings, "IMPORT_MEMORY_MB", 512)) * 1024 * 1024
+
+
+# --- storing (the web request) ---------------------------------------------------------
+
+
+def participants_import_queue(
+    *,
+    file: IO[bytes],
+    filename: str,
+    size: int,
+    actor: Any = None,
+    dry_run: bool = True,
+    skip_invalid: bool = False,
+    start_date: datetime.date | None = None,
+    send: bool = True,
+) -> ImportBatch:
+    """Keep an uploaded list with its record and queue it (`send` False: the caller
+    runs `import_run` itself, as the tests and the benchmark do). Refuses an unknown
+    kind or a file over the limit before reading it."""
+    name = filename_clean(filename)
+    kind = import_kind(name)
+    import_size_check(size)
+    upload = file if isinstance(file, File) else File(file, name=name)
+    digest, counted = hashlib.sha256(), 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        counted += len(chunk)
+        import_size_check(counted)  # a size declared smaller than the file is
+    sha = digest.hexdigest()
+    # A name no other upload can take, so that a failure below removes this one only
+    # (a write that fails halfway leaves part of a file under it).
+    stored = f"imports/{timezone.now():%Y/%m}/{sha[:16]}-{secrets.token_hex(6)}.{kind}"
+    try:
+        stored = default_storage.save(stored, upload)
+        with transaction.atomic(durable=True):
+            batch = ImportBatch.objects.create(
+                filename=name,
+                stored_as=stored,
+                sha256=sha,
+                size=counted,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid and not dry_run,
+                starts_on=start_date or timezone.localdate(),
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                actor=actor if getattr(actor, "pk", None) else None,
+            )
+            if send:
+                transaction.on_commit(lambda pk=batch.pk: _send(pk))
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+    return batch
+
+
+def participants_import_confirm(
+    *, batch: ImportBatch, actor: Any = None, skip_invalid: bool = False, send: bool = True
+) -> ImportBatch:
+    """Import for real the file of a finished dry run: a new batch of the same stored
+    file (one file, two records), queued."""
+    if not (
+        batch.state == ImportBatch.State.DONE
+        and batch.outcome == ImportBatch.Outcome.DRY_RUN
+        and batch.rows_valid
+    ):
+        raise ParticipantImportError("not_confirmable")
+    with transaction.atomic(durable=True):
+        again = ImportBatch.objects.create(
+            filename=batch.filename,
+            stored_as=batch.stored_as,
+            sha256=batch.sha256,
+            size=batch.size,
+            dry_run=False,
+            skip_invalid=skip_invalid,
+            starts_on=batch.starts_on,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
+        if send:
+            transaction.on_commit(lambda pk=again.pk: _send(pk))
+    return again
+
+
+def _send(batch_id: int) -> None:
+    """Hand the batch to the worker; a broker that refuses fails the batch with the
+    reason at once, rather than leaving it waiting for ever."""
+    from programme.participants.tasks import participants_import_task
+
+    try:
+        participants_import_task.delay(batch_id)
+    except Exception:  # kombu and redis raise their own kinds for a broker that is down
+        logger.exception("import %s could not be queued", batch_id)
+        refusal = ParticipantImportError("queue_unavailable")
+        ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.QUEUED).update(
+            state=ImportBatch.State.FAILED,
+            error_code=refusal.code,
+            error=refusal.message[:500],
+            finished_at=timezone.now(),
+        )
+
+
+def import_batch_expire(batch: ImportBatch) -> ImportBatch:
+    """A batch still running after the task's hard time limit was stopped by it (the
+    worker process is killed, so the task could not record it): record it now."""
+    limit = datetime.timedelta(seconds=import_time_limit() + 120)
+    if (
+        batch.state == ImportBatch.State.RUNNING
+        and batch.started_at is not None
+        and batch.started_at < timezone.now() - limit
+    ):
+        with translation.override(batch.language or settings.LANGUAGE_CODE):
+            _fail(batch, ParticipantImportError("worker_lost"))
+    return batch
+
+
+# --- reading, checking, writing (the task) ---------------------------------------------
 
 
 @dataclass
@@ -99,249 +207,153 @@ class RowError:
 
 @dataclass
 class ImportReport:
-    batch: ImportBatch
     valid: list[CheckedParticipant] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rows_total: int = 0
+    bad_rows: set[int] = field(default_factory=set)
+    unlisted: int = 0  # problems beyond MAX_LISTED_ERRORS
+
+    def problem(self, row: int, column: str, message: str) -> None:
+        self.bad_rows.add(row)
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(RowError(row, column, message))
+        else:
+            self.unlisted += 1
 
 
-def _limit_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024))
-
-
-def _read_rows(content: bytes, filename: str, notes: list[str]) -> list[dict[str, Any]]:
-    kind = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    if kind == "csv":
-        return _read_csv(content, notes)
-    if kind == "xlsx":
-        return _read_xlsx(content)
-    raise ParticipantImportError("kind_unknown", field="file")
-
-
-def _read_csv(content: bytes, notes: list[str]) -> list[dict[str, Any]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" as Windows-1252; read it, and say so.
-        text = content.decode("cp1252", errors="strict") if _is_cp1252(content) else None
-        if text is None:
-            raise ParticipantImportError("unreadable", field="file", kind="CSV") from None
-        notes.append(_("The file was not UTF-8; it was read as Windows-1252."))
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    return _rows_from(list(reader))
-
-
-def _is_cp1252(content: bytes) -> bool:
-    try:
-        content.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _read_xlsx(content: bytes) -> list[dict[str, Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ParticipantImportError("unreadable", field="file", kind="Excel") from exc
-    sheet = workbook.worksheets[0]
-    table = []
-    for row in sheet.iter_rows():
-        table.append([_FORMULA if c.data_type == "f" else c.value for c in row])
-    workbook.close()
-    return _rows_from(table)
-
-
-_FORMULA = object()
-
-
-def _rows_from(table: list[list[Any]]) -> list[dict[str, Any]]:
-    while table and all(v in (None, "") for v in table[0]):
-        table.pop(0)
-    if not table:
-        raise ParticipantImportError("empty", field="file")
-    header = [re.sub(r"[\s\-]+", "_", str(h or "").strip().lower()) for h in table[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ParticipantImportError("columns_missing", field="file", columns=", ".join(missing))
-    rows = []
-    for values in table[1:]:
-        if all(v in (None, "") for v in values):
-            rows.append(None)  # keeps row numbers true to the file
-            continue
-        rows.append({h: v for h, v in zip(header, values, strict=False) if h})
-    if not any(rows):
-        raise ParticipantImportError("empty", field="file")
-    if len(rows) > MAX_ROWS:
-        raise ParticipantImportError("too_many_rows", field="file", rows=len(rows), limit=MAX_ROWS)
-    return rows
-
-
-class _CellError(Exception):
-    def __init__(self, field_name: str, message: str) -> None:
-        self.field = field_name
-        self.message = message
-
-
-def _text(row: dict, column: str, *, required: bool = False) -> str:
-    value = row.get(column)
-    if value is _FORMULA or (isinstance(value, str) and value.lstrip().startswith("=")):
-        raise _CellError(column, _("formulas are not allowed; paste the value instead"))
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise _CellError(column, _("this field is required"))
-    return text
-
-
-def _choice(
-    row: dict,
-    column: str,
-    choices: Any,
-    aliases: dict[str, str] | None = None,
-    default: str | None = None,
-) -> str:
-    raw = _text(row, column, required=default is None).lower()
-    if not raw and default is not None:
-        return default
-    key = re.sub(r"[\s\-]+", "_", raw)
-    by_label = {str(label).lower(): value for value, label in choices.choices}
-    value = (aliases or {}).get(key) or (key if key in choices.values else by_label.get(raw))
-    if value is None:
-        allowed = ", ".join(choices.values)
-        raise _CellError(
-            column,
-            _("unknown value %(value)s (allowed: %(allowed)s)")
-            % {"value": raw, "allowed": allowed},
-        )
-    return value
-
-
-def _date(row: dict, column: str) -> datetime.date:
-    value = row.get(column)
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(row, column, required=True)
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
+def import_run(batch_id: int) -> ImportBatch | None:
+    """The task's work: take the batch once, read and check its file, write or not,
+    and record the outcome or the reason it failed. Safe to run twice: a finished batch
+    is left alone, and one found running was taken by a worker that died with it (its
+    message is handed out again only then), so it is failed, not run into the same
+    death again."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None or batch.finished:
+            return batch
+        if batch.state == ImportBatch.State.RUNNING:
+            with translation.override(batch.language or settings.LANGUAGE_CODE):
+                _fail(batch, ParticipantImportError("worker_lost"))
+            return batch
+        batch.state, batch.started_at = ImportBatch.State.RUNNING, timezone.now()
+        batch.attempts = F("attempts") + 1
+        batch.save(update_fields=["state", "started_at", "attempts"])
+        batch.refresh_from_db(fields=["attempts"])
+    deadline = time.monotonic() + import_time_limit()
+    with translation.override(batch.language or settings.LANGUAGE_CODE):
         try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise _CellError(column, _("not a date; write it as 17-08-1985 or 1985-08-17"))
+            with memory_limit(budget=import_memory_budget()):
+                report = _check(batch, deadline)
+                _finish(batch, report)
+        except ParticipantImportError as exc:
+            _fail(batch, exc)
+        except SoftTimeLimitExceeded:
+            _fail(batch, ParticipantImportError("took_too_long", seconds=import_time_limit()))
+        except MemoryError:
+            _fail(batch, ParticipantImportError("needs_too_much_memory"))
+        except Exception:
+            logger.exception("import %s failed", batch.pk)
+            _fail(batch, ParticipantImportError("internal", batch=batch.pk))
+            raise
+    return batch
 
 
-def _rupiah(row: dict, column: str) -> int:
-    value = row.get(column)
-    if isinstance(value, bool):
-        raise _CellError(column, _("not an amount"))
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise _CellError(column, _("rupiah amounts are whole numbers"))
-        number = int(value)
-    else:
-        text = _text(row, column, required=True)
-        cleaned = re.sub(r"^rp\.?\s*", "", text.lower()).replace(" ", "")
-        if re.fullmatch(r"\d{1,3}(\.\d{3})+", cleaned):
-            cleaned = cleaned.replace(".", "")
-        if not re.fullmatch(r"-?\d+", cleaned):
-            raise _CellError(column, _("rupiah amounts are whole numbers, e.g. 1.200.000"))
-        number = int(cleaned)
-    if number < 0:
-        raise _CellError(column, _("must not be negative"))
-    return number
+def _fail(batch: ImportBatch, error: ParticipantImportError) -> None:
+    batch.state, batch.outcome = ImportBatch.State.FAILED, ""
+    batch.error_code, batch.error = error.code, error.message[:500]
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["state", "outcome", "error_code", "error", "finished_at"])
 
 
-def _whole(row: dict, column: str, default: int) -> int:
-    text = _text(row, column)
-    if not text:
-        return default
-    if not re.fullmatch(r"\d+(\.0)?", text):
-        raise _CellError(column, _("must be a whole number"))
-    return int(float(text))
-
-
-def _village(row: dict) -> str:
-    text = _text(row, "kode_desa", required=True).replace(" ", "")
-    digits = text.replace(".", "")
-    if re.fullmatch(r"\d{10}", digits):
-        return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:10]}"
-    raise _CellError("kode_desa", _("a village code looks like 74.71.01.1005"))
-
-
-def _yes(row: dict, column: str, default: bool) -> bool:
-    text = _text(row, column).lower()
-    if not text:
-        return default
-    if text in {"ya", "y", "yes", "1", "true"}:
-        return True
-    if text in {"tidak", "t", "no", "0", "false"}:
-        return False
-    raise _CellError(column, _("write ya or tidak"))
-
-
-def row_to_input(row: dict) -> tuple[ParticipantInput, str]:
-    """One row to the registration input and its override reason; _CellError if unreadable."""
-    heir_name = _text(row, "ahli_waris_nama")
-    heirs: tuple[HeirInput, ...] = ()
-    if heir_name:
-        heirs = (
-            HeirInput(
-                name=heir_name,
-                relation=_choice(
-                    row,
-                    "ahli_waris_hubungan",
-                    HeirRelation,
-                    default="lainnya",
-                    aliases={"istri": "pasangan", "suami": "pasangan"},
-                ),
-                nik=_text(row, "ahli_waris_nik"),
-                is_primary=True,
-            ),
+def _check(batch: ImportBatch, deadline: float) -> ImportReport:
+    lpa = lpa_current()
+    wilayah = WilayahCodes.load()
+    report = ImportReport()
+    first_seen: dict[str, int] = {}
+    checked_rows: list[tuple[int, CheckedParticipant]] = []
+    kind = import_kind(batch.filename)
+    with default_storage.open(batch.stored_as, "rb") as stored:
+        for row in rows_read(stored.file, kind=kind, notes=report.notes):
+            report.rows_total += 1
+            if report.rows_total % DEADLINE_EVERY == 0 and time.monotonic() > deadline:
+                raise ParticipantImportError("took_too_long", seconds=import_time_limit())
+            if row.problems:
+                for column, message in row.problems:
+                    report.problem(row.number, column, message)
+                continue
+            try:
+                data, override = row_to_input(row.cells)
+                checked = participant_check(
+                    data=data,
+                    scheme=lpa.scheme_version,
+                    lpa_regency_code=lpa.regency_id,
+                    on=batch.starts_on or timezone.localdate(),
+                    nik_override_reason=override,
+                    wilayah=wilayah,
+                )
+            except CellError as exc:
+                report.problem(row.number, exc.field, exc.message)
+                continue
+            except DomainError as exc:
+                report.problem(row.number, exc.field or "", exc.message)
+                continue
+            if checked.nik in first_seen:
+                report.problem(
+                    row.number,
+                    "nik",
+                    _("this NIK is also in row %(row)s of this file")
+                    % {"row": first_seen[checked.nik]},
+                )
+                continue
+            first_seen[checked.nik] = row.number
+            checked_rows.append((row.number, checked))
+    conflicts = nik_conflicts(rows=[c for _n, c in checked_rows])
+    messages = {
+        "here": _("this NIK is already registered in this LPA"),
+        "elsewhere": _("this NIK is already active in another LPA"),
+    }
+    for number, checked in checked_rows:
+        if checked.nik in conflicts:
+            report.problem(number, "nik", messages[conflicts[checked.nik]])
+        else:
+            report.valid.append(checked)
+    report.errors.sort(key=lambda e: e.row)
+    if report.unlisted:
+        report.notes.append(
+            _("%(count)s further problems are not listed; correct these first.")
+            % {"count": report.unlisted}
         )
-    documents = tuple(
-        d.strip() for d in (_text(row, "dokumen") or "ktp_or_domicile").split(",") if d.strip()
-    )
-    data = ParticipantInput(
-        nik=_text(row, "nik", required=True),
-        name=_text(row, "nama", required=True),
-        sex=_choice(
-            row,
-            "jenis_kelamin",
-            _Sex,
-            aliases={"laki_laki": "L", "perempuan": "P", "l": "L", "p": "P"},
-        ),
-        birth_date=_date(row, "tanggal_lahir"),
-        marital_status=_choice(row, "status_perkawinan", MaritalStatus),
-        occupation=_choice(row, "pekerjaan", Occupation),
-        monthly_income=_rupiah(row, "penghasilan"),
-        village_code=_village(row),
-        data_source=_choice(row, "sumber_data", DataSource, aliases={"penjangkauan": "outreach"}),
-        poverty_status=_choice(row, "status_kemiskinan", PovertyStatus),
-        household_size=_whole(row, "jumlah_anggota_keluarga", 1),
-        is_breadwinner=_yes(row, "pencari_nafkah_utama", True),
-        address=_text(row, "alamat"),
-        phone=_text(row, "telepon"),
-        documents=documents,
-        heirs=heirs,
-    )
-    return data, _text(row, "alasan_nik")
+    return report
 
 
-class _Sex:
-    """Sex codes as the import accepts them (L/P)."""
-
-    values = ["L", "P"]
-    choices = [("L", "L"), ("P", "P")]
+def _finish(batch: ImportBatch, report: ImportReport) -> None:
+    refuse = not batch.dry_run and report.bad_rows and not batch.skip_invalid
+    if batch.dry_run:
+        batch.outcome = ImportBatch.Outcome.DRY_RUN
+    elif refuse:
+        batch.outcome = ImportBatch.Outcome.REFUSED
+        refusal = ParticipantImportError(
+            "has_errors",
+            bad=len(report.bad_rows),
+            total=report.rows_total,
+            good=len(report.valid),
+        )
+        batch.error_code, batch.error = refusal.code, refusal.message[:500]
+    else:
+        batch.outcome = ImportBatch.Outcome.WRITTEN
+    batch.rows_total, batch.rows_valid = report.rows_total, len(report.valid)
+    batch.errors = [e.__dict__ for e in report.errors]
+    batch.notes = report.notes
+    batch.state, batch.finished_at = ImportBatch.State.DONE, timezone.now()
+    with transaction.atomic():
+        if batch.outcome == ImportBatch.Outcome.WRITTEN:
+            batch.rows_written = participants_bulk_register(
+                rows=report.valid,
+                actor=batch.actor,
+                start_date=batch.starts_on or timezone.localdate(),
+            )
+        batch.save()
 
 
 def participants_import(
@@ -352,97 +364,20 @@ def participants_import(
     dry_run: bool = True,
     skip_invalid: bool = False,
     start_date: datetime.date | None = None,
-) -> ImportReport:
-    """Check every row; unless `dry_run`, write the valid ones (all-or-nothing unless
-    `skip_invalid`). Always records an ImportBatch with the per-row report."""
-    size_mb = len(content) / (1024 * 1024)
-    if len(content) > _limit_bytes():
-        raise ParticipantImportError(
-            "too_large", field="file", size=f"{size_mb:.0f}", limit=_limit_bytes() // 2**20
-        )
-    lpa = lpa_current()
-    start = start_date or timezone.localdate()
-    sha = hashlib.sha256(content).hexdigest()
-    notes: list[str] = []
-    rows = _read_rows(content, filename, notes)
-    wilayah = WilayahCodes.load()
-    report = ImportReport(batch=ImportBatch(filename=filename[:200], sha256=sha), notes=notes)
-    first_seen: dict[str, int] = {}
-    checked_rows: list[tuple[int, CheckedParticipant]] = []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        if row is None:
-            continue
-        try:
-            data, override = row_to_input(row)
-            checked = participant_check(
-                data=data,
-                scheme=lpa.scheme_version,
-                lpa_regency_code=lpa.regency_id,
-                on=start,
-                nik_override_reason=override,
-                wilayah=wilayah,
-            )
-        except _CellError as exc:
-            report.errors.append(RowError(number, exc.field, exc.message))
-            continue
-        except DomainError as exc:
-            report.errors.append(RowError(number, exc.field or "", exc.message))
-            continue
-        if checked.nik in first_seen:
-            report.errors.append(
-                RowError(
-                    number,
-                    "nik",
-                    _("this NIK is also in row %(row)s of this file")
-                    % {"row": first_seen[checked.nik]},
-                )
-            )
-            continue
-        first_seen[checked.nik] = number
-        checked_rows.append((number, checked))
-    conflicts = nik_conflicts(rows=[c for _n, c in checked_rows])
-    messages = {
-        "here": _("this NIK is already registered in this LPA"),
-        "elsewhere": _("this NIK is already active in another LPA"),
-    }
-    for number, checked in checked_rows:
-        if checked.nik in conflicts:
-            report.errors.append(RowError(number, "nik", messages[conflicts[checked.nik]]))
-        else:
-            report.valid.append(checked)
-    report.errors.sort(key=lambda e: e.row)
-    total = len([r for r in rows if r is not None])
-    batch = report.batch
-    batch.rows_total, batch.rows_valid = total, len(report.valid)
-    batch.errors = [e.__dict__ for e in report.errors]
-    batch.notes = notes
-    batch.actor = actor if getattr(actor, "pk", None) else None
-    refuse = not dry_run and report.errors and not skip_invalid
-    if dry_run:
-        batch.outcome = ImportBatch.Outcome.DRY_RUN
-    elif refuse:
-        batch.outcome = ImportBatch.Outcome.REFUSED
-    else:
-        batch.outcome = ImportBatch.Outcome.WRITTEN
-    batch.stored_as = default_storage.save(
-        f"imports/{timezone.now():%Y%m%d-%H%M%S}-{sha[:12]}.{filename.rsplit('.', 1)[-1]}",
-        ContentFile(content),
+) -> ImportBatch:
+    """Store and run a list in this process, at once (the tests, `askesos bench
+    registry`); the pages and the API queue it for the worker instead."""
+    batch = participants_import_queue(
+        file=io.BytesIO(content),
+        filename=filename,
+        size=len(content),
+        actor=actor,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        start_date=start_date,
+        send=False,
     )
-    with transaction.atomic():
-        if batch.outcome == ImportBatch.Outcome.WRITTEN:
-            batch.rows_written = participants_bulk_register(
-                rows=report.valid, actor=actor, start_date=start
-            )
-        batch.save()
-    if refuse:
-        raise ParticipantImportError(
-            "has_errors",
-            field="file",
-            bad=len({e.row for e in report.errors}),
-            total=total,
-            good=len(report.valid),
-        )
-    return report
+    return import_run(batch.pk)
 
 
 def import_template_csv() -> bytes:

@@ -304,8 +304,17 @@ class MemberCard(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One upload of a participant list (CSV/XLSX): the file is kept, every row's
-    outcome is recorded, whether it was a dry run or written."""
+    """One upload of a participant list (CSV/XLSX) and what became of it. The record and
+    its stored file are written together (no file is kept without its record); a Celery
+    task reads and checks the file (programme.participants.imports): queued, running,
+    then done with every row's outcome, whether a dry run or written, or failed with
+    the reason the whole file was refused."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     class Outcome(models.TextChoices):
         DRY_RUN = "dry_run", _("Preview")
@@ -315,7 +324,21 @@ class ImportBatch(models.Model):
     filename = models.CharField(max_length=200)
     stored_as = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    size = models.BigIntegerField(default=0)
+    dry_run = models.BooleanField(default=True)
+    skip_invalid = models.BooleanField(default=False)
+    # The registered policies' start: the day the import was asked for.
+    starts_on = models.DateField(null=True)
+    language = models.CharField(max_length=10, blank=True)  # of the report's messages
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # times a worker took it
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    # Why the whole file was refused (state failed, or outcome refused): a code of
+    # ParticipantImportError and its message in the requester's language.
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.CharField(max_length=500, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_valid = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
@@ -331,7 +354,11 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.outcome})"
+        return f"{self.filename} ({self.state} {self.outcome})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -7,7 +7,7 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from programme.participants.models import OPEN_STATUSES, Participant, Policy
+from programme.participants.models import OPEN_STATUSES, ImportBatch, Participant, Policy
 
 _NIK = re.compile(r"^\d{16}$")
 
@@ -68,3 +68,8 @@ def participants_with_latest_policy(participants: list[Participant]) -> list[Par
     for participant in participants:
         participant.latest_policy = latest.get(participant.pk)
     return participants
+
+
+def import_batches_recent(*, limit: int = 10) -> list[ImportBatch]:
+    """The LPA's latest imports, newest first, without their per-row reports."""
+    return list(ImportBatch.objects.defer("errors", "notes")[:limit])

@@ -7,6 +7,11 @@ urlpatterns = [
     path("peserta/daftar/", views.participant_register_page, name="participant-register"),
     path("peserta/impor/", views.participant_import_page, name="participant-import"),
     path(
+        "peserta/impor/<int:pk>/",
+        views.participant_import_batch_page,
+        name="participant-import-batch",
+    ),
+    path(
         "peserta/impor/templat.csv",
         views.participant_import_template,
         name="participant-import-template",
@@ -28,6 +33,11 @@ urlpatterns = [
         "api/participants/import/",
         api.ParticipantImportApi.as_view(),
         name="api-participant-import",
+    ),
+    path(
+        "api/participants/imports/<int:pk>/",
+        api.ParticipantImportBatchApi.as_view(),
+        name="api-participant-import-batch",
     ),
     path(
         "api/participants/export/",

@@ -5,15 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from askesos.dates import today
 from askesos.errors import DomainError
+from askesos.files import request_body_too_large
 from askesos.geo.models import District
 from askesos.pagination import CappedCountPaginator
 from askesos.permissions import Action, ensure, may, require
@@ -25,7 +27,13 @@ from programme.participants.groups import (
     meeting_group_create,
     participant_group_set,
 )
-from programme.participants.imports import import_template_csv, participants_import
+from programme.participants.import_files import MAX_ROWS, import_max_bytes, import_size_check
+from programme.participants.imports import (
+    import_batch_expire,
+    import_template_csv,
+    participants_import_confirm,
+    participants_import_queue,
+)
 from programme.participants.lifecycle import (
     REREGISTRATION_FROM,
     TRANSITIONS,
@@ -40,6 +48,7 @@ from programme.participants.models import (
     PolicyStatus,
 )
 from programme.participants.selectors import (
+    import_batches_recent,
     participant_search,
     participants_with_latest_policy,
 )
@@ -307,39 +316,80 @@ def card_handover_page(request, pk: int):
     return redirect("participant-detail", pk=card.policy.participant_id)
 
 
+@csrf_exempt  # the upload's size is refused before the body is read; CSRF just after
 @require(Action.PARTICIPANT_REGISTER)
 def participant_import_page(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and "confirm" in request.POST:
-        batch = get_object_or_404(ImportBatch, pk=request.POST["confirm"], outcome="dry_run")
-        with default_storage.open(batch.stored_as, "rb") as stored:
-            content = stored.read()
+    """The upload form and the LPA's latest imports. An upload is stored and queued
+    (the worker reads it); the user follows it on its own page."""
+    if request.method == "POST":
+        declared = request_body_too_large(request, import_max_bytes())
+        if declared:
+            # Refused unread: the CSRF token is in the body, but nothing changes.
+            try:
+                import_size_check(declared)
+            except DomainError as exc:
+                return _import_form(request, ImportForm(), exc.message, status=400)
+        return _participant_import_upload(request)
+    return _import_form(request, ImportForm())
+
+
+@csrf_protect
+def _participant_import_upload(request):
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_form(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        batch = participants_import_queue(
+            file=upload, filename=upload.name or "", size=upload.size, actor=request.user
+        )
+    except DomainError as exc:
+        return _import_form(request, form, exc.message, status=400)
+    return redirect("participant-import-batch", pk=batch.pk)
+
+
+def _import_form(request, form, error: str = "", status: int = 200):
+    if error:
+        form.errors.setdefault("file", form.error_class()).append(error)
+    recent = import_batches_recent()
+    context = {
+        "form": form,
+        "recent": recent,
+        "max_mb": import_max_bytes() // 2**20,
+        "max_rows": MAX_ROWS,
+    }
+    return render(request, "participants/import.html", context, status=status)
+
+
+IMPORT_ERRORS_SHOWN = 500
+
+
+@require(Action.PARTICIPANT_REGISTER)
+def participant_import_batch_page(request, pk: int):
+    """One import: waiting or running (the page follows it), done with its per-row
+    report (a dry run offers to import the valid rows), or failed with the reason."""
+    batch = import_batch_expire(get_object_or_404(ImportBatch, pk=pk))
+    if request.method == "POST":
         try:
-            report = participants_import(
-                content=content,
-                filename=batch.filename,
+            again = participants_import_confirm(
+                batch=batch,
                 actor=request.user,
-                dry_run=False,
                 skip_invalid=request.POST.get("skip_invalid") == "1",
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("%(count)s participants imported.") % {"count": report.batch.rows_written},
-            )
-            return redirect("participant-list")
-    elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report = participants_import(
-                content=upload.read(), filename=upload.name, actor=request.user, dry_run=True
-            )
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-    return render(request, "participants/import.html", {"form": form, "report": report})
+            return redirect("participant-import-batch", pk=batch.pk)
+        return redirect("participant-import-batch", pk=again.pk)
+    return render(
+        request,
+        "participants/import_batch.html",
+        {
+            "batch": batch,
+            "errors": batch.errors[:IMPORT_ERRORS_SHOWN],
+            "errors_hidden": max(len(batch.errors) - IMPORT_ERRORS_SHOWN, 0),
+            "status_url": reverse("api-participant-import-batch", args=[batch.pk]),
+        },
+    )
 
 
 @require(Action.PARTICIPANT_REGISTER)

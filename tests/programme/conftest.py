@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import storages
 from django.db import connection
 
+from programme.participants.models import ImportBatch
 from programme.participants.services import HeirInput, ParticipantInput
 
 KENDARI_VILLAGE = "74.71.01.1005"  # Mandonga, Kota Kendari (LPA A's kabupaten/kota)
@@ -160,3 +163,29 @@ def bank_media(settings, tmp_path):
     """Statement files written under a temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+def _storage_forget_root() -> None:
+    # django-tenants' storage caches MEDIA_ROOT and its signal handler passes the wrong
+    # argument on, so a changed setting is not seen (django_tenants.files.storage).
+    storages["default"].__dict__.pop("relative_media_root", None)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """The LPAs' files under a folder of this test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    _storage_forget_root()
+    yield tmp_path
+    _storage_forget_root()
+
+
+def files_without_record(media: Path, lpa) -> list[str]:
+    """Files in the LPA's import folder that no ImportBatch names."""
+    root = media / lpa.schema_name
+    kept = set(ImportBatch.objects.values_list("stored_as", flat=True))
+    return [
+        str(p.relative_to(root))
+        for p in root.glob("imports/**/*")
+        if p.is_file() and str(p.relative_to(root)) not in kept
+    ]

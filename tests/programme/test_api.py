@@ -2,7 +2,10 @@
 
 import io
 
-from programme.participants.models import Participant
+from django.db import connection
+
+from programme.participants.imports import import_run
+from programme.participants.models import ImportBatch, Participant
 from tests.conftest import client_on, host_of
 from tests.programme.conftest import person
 from tests.programme.test_import import MIXED, as_csv, row
@@ -72,19 +75,106 @@ def test_another_lpas_participant_is_not_found(lpa_a, lpa_b, make_staff):
     assert client_b.get("/api/participants/", {"q": person().nik}).json()["results"] == []
 
 
-def test_import_over_the_api_dry_run_then_write(lpa_a, make_staff):
+def _worker_runs(lpa, answer) -> None:
+    """What the worker does with a queued import (test_import_hostile.py has the real
+    worker): here, in process."""
+    connection.set_tenant(lpa)
+    import_run(answer.json()["batch"])
+    connection.set_schema_to_public()
+
+
+def test_import_over_the_api_is_queued_then_followed_to_its_report(lpa_a, make_staff):
     client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
     upload = io.BytesIO(as_csv(MIXED))
     upload.name = "pkh.csv"
 
     preview = client.post("/api/participants/import/", {"file": upload})
 
-    assert preview.status_code == 200
-    assert preview.json()["rows_valid"] == 3 and len(preview.json()["errors"]) == 7
+    assert preview.status_code == 202
+    assert preview.json()["state"] == "queued" and preview.json()["dry_run"] is True
+    followed = preview["Location"]
+    assert followed == f"/api/participants/imports/{preview.json()['batch']}/"
+    _worker_runs(lpa_a, preview)
+    report = client.get(followed).json()
+    assert (report["state"], report["outcome"]) == ("done", "dry_run")
+    assert report["rows_valid"] == 3 and len(report["errors"]) == 7
+    assert set(report["errors"][0]) == {"row", "field", "message"}
+
     upload = io.BytesIO(as_csv([row(1), row(4)]))
     upload.name = "bersih.csv"
     written = client.post("/api/participants/import/", {"file": upload, "dry_run": "false"})
-    assert written.json()["rows_written"] == 2
+    _worker_runs(lpa_a, written)
+    assert client.get(written["Location"]).json()["rows_written"] == 2
+
+
+def test_an_unreadable_list_over_the_api_fails_with_the_reason(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    upload = io.BytesIO(b"nama;umur\nBudi;40\n")
+    upload.name = "lain.csv"
+
+    answer = client.post("/api/participants/import/", {"file": upload})
+    _worker_runs(lpa_a, answer)
+
+    failed = client.get(answer["Location"]).json()
+    assert (failed["state"], failed["error_code"]) == ("failed", "columns_missing")
+    assert "nik" in failed["error"]
+
+
+def test_another_lpa_or_a_role_that_may_not_import_cannot_follow_an_import(
+    lpa_a, lpa_b, make_staff
+):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    upload = io.BytesIO(as_csv([row(1)]))
+    upload.name = "a.csv"
+    followed = client.post("/api/participants/import/", {"file": upload})["Location"]
+
+    other_lpa = client_on(host_of(lpa_b), make_staff(lpa_b, "sekretaris"))
+    treasurer = client_on(host_of(lpa_a), make_staff(lpa_a, "bendahara"))
+
+    assert other_lpa.get(followed).status_code == 404
+    assert treasurer.get(followed).status_code == 403
+
+
+def test_import_pages_queue_the_file_then_show_its_report_and_confirm(lpa_a, make_staff):
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    upload = io.BytesIO(as_csv(MIXED))
+    upload.name = "pkh.csv"
+
+    queued = client.post("/peserta/impor/", {"file": upload})
+
+    assert queued.status_code == 302
+    page = client.get(queued["Location"]).content.decode()
+    assert "Menunggu" in page and 'http-equiv="refresh"' in page
+    connection.set_tenant(lpa_a)
+    batch = ImportBatch.objects.get()
+    import_run(batch.pk)
+    connection.set_schema_to_public()
+    page = client.get(queued["Location"]).content.decode()
+    assert "3 dari 10 baris dapat diimpor" in page and "Baris 11" in page
+    assert "pkh.csv" in client.get("/peserta/impor/").content.decode()
+
+    confirmed = client.post(queued["Location"], {"skip_invalid": "1"})
+
+    connection.set_tenant(lpa_a)
+    again = ImportBatch.objects.exclude(pk=batch.pk).get()
+    assert confirmed["Location"].endswith(f"/peserta/impor/{again.pk}/")
+    assert (again.dry_run, again.skip_invalid, again.stored_as) == (False, True, batch.stored_as)
+    assert import_run(again.pk).rows_written == 3
+
+
+def test_the_import_page_still_checks_the_csrf_token(lpa_a, make_staff):
+    """The page is exempted from the middleware's check only to refuse an oversized
+    body unread; every other upload is checked just after."""
+    client = client_on(host_of(lpa_a), make_staff(lpa_a, "sekretaris"))
+    client.handler.enforce_csrf_checks = True
+    upload = io.BytesIO(as_csv([row(1)]))
+    upload.name = "a.csv"
+
+    refused = client.post("/peserta/impor/", {"file": upload})
+
+    assert refused.status_code == 403
+    connection.set_tenant(lpa_a)
+    assert not ImportBatch.objects.exists()
 
 
 def test_export_escapes_cells_that_spreadsheets_would_run(lpa_a, make_staff):

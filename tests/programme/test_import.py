@@ -1,4 +1,7 @@
-"""Bulk import of participant lists: per-row report, all or nothing, no file lost."""
+"""Bulk import of participant lists: per-row report, all or nothing, no file lost.
+
+These run the import in process (`participants_import`: stored, then the task's work
+at once); test_import_hostile.py has the hostile files and the worker's end to end."""
 
 import csv
 import datetime
@@ -77,17 +80,17 @@ MIXED = [
 ]
 
 
-def _errors_by_row(report):
+def _errors_by_row(batch):
     found = {}
-    for e in report.errors:
-        found.setdefault(e.row, []).append(e.message)
+    for e in batch.errors:
+        found.setdefault(e["row"], []).append(e["message"])
     return found
 
 
 def test_dry_run_reports_every_bad_row_by_number_and_writes_nothing(in_lpa_a):
-    report = participants_import(content=as_csv(MIXED), filename="pkh.csv", start_date=START)
+    batch = participants_import(content=as_csv(MIXED), filename="pkh.csv", start_date=START)
 
-    errors = _errors_by_row(report)
+    errors = _errors_by_row(batch)
     assert sorted(errors) == [3, 4, 6, 7, 8, 10, 11]
     assert "16 digit" in errors[3][0]
     assert "penghasilan per bulan" in errors[4][0].lower()
@@ -96,27 +99,25 @@ def test_dry_run_reports_every_bad_row_by_number_and_writes_nothing(in_lpa_a):
     assert "di luar kabupaten/kota" in errors[8][0]
     assert "rumus" in errors[10][0]
     assert "bilangan bulat" in errors[11][0] or "angka bulat" in errors[11][0]
-    assert len(report.valid) == 3
+    assert batch.rows_valid == 3 and batch.rows_total == 10
     assert Participant.objects.count() == 0
-    assert ImportBatch.objects.get().outcome == "dry_run"
+    assert (batch.state, batch.outcome) == ("done", "dry_run")
 
 
 def test_a_file_with_errors_is_refused_whole_but_kept_with_its_report(in_lpa_a):
-    with pytest.raises(ParticipantImportError) as refused:
-        participants_import(
-            content=as_csv(MIXED), filename="pkh.csv", dry_run=False, start_date=START
-        )
+    batch = participants_import(
+        content=as_csv(MIXED), filename="pkh.csv", dry_run=False, start_date=START
+    )
 
-    assert refused.value.code == "has_errors"
-    assert "7 dari 10 baris" in refused.value.message or "7 of 10" in refused.value.message
+    assert (batch.state, batch.outcome, batch.error_code) == ("done", "refused", "has_errors")
+    assert "7 dari 10 baris" in batch.error
     assert Participant.objects.count() == 0
-    batch = ImportBatch.objects.get()
-    assert batch.outcome == "refused" and len(batch.errors) == 7
+    assert len(ImportBatch.objects.get().errors) == 7
     assert default_storage.exists(batch.stored_as)
 
 
 def test_skipping_invalid_rows_writes_exactly_the_valid_ones(in_lpa_a):
-    report = participants_import(
+    batch = participants_import(
         content=as_csv(MIXED),
         filename="pkh.csv",
         dry_run=False,
@@ -124,7 +125,7 @@ def test_skipping_invalid_rows_writes_exactly_the_valid_ones(in_lpa_a):
         start_date=START,
     )
 
-    assert ImportBatch.objects.get().rows_written == 3 == len(report.valid)
+    assert ImportBatch.objects.get().rows_written == 3 == batch.rows_valid
     assert set(Participant.objects.values_list("name", flat=True)) == {
         "Peserta 1",
         "Peserta 4",
@@ -139,29 +140,38 @@ def test_skipping_invalid_rows_writes_exactly_the_valid_ones(in_lpa_a):
 def test_xlsx_works_the_same_and_formulas_are_refused(in_lpa_a):
     rows = [row(1), row(2, penghasilan="=1000000*2")]
 
-    report = participants_import(content=as_xlsx(rows), filename="daftar.xlsx", start_date=START)
+    batch = participants_import(content=as_xlsx(rows), filename="daftar.xlsx", start_date=START)
 
-    assert [e.row for e in report.errors] == [3]
-    assert "rumus" in report.errors[0].message
+    assert [e["row"] for e in batch.errors] == [3]
+    assert "rumus" in batch.errors[0]["message"]
 
 
-def test_windows_1252_csv_is_read_and_the_report_says_so(in_lpa_a):
-    content = as_csv([row(1, nama="Andi Mappanyukki Daéng")], encoding="cp1252")
+@pytest.mark.parametrize(
+    ("encoding", "note"),
+    [("cp1252", "Windows-1252"), ("utf-16", "UTF-16"), ("utf-8-sig", None)],
+)
+def test_the_encoding_is_recognised_and_the_report_says_so(in_lpa_a, encoding, note):
+    content = as_csv([row(1, nama="Andi Mappanyukki Daéng")], encoding=encoding)
 
-    report = participants_import(content=content, filename="excel.csv", start_date=START)
+    batch = participants_import(
+        content=content, filename="excel.csv", dry_run=False, start_date=START
+    )
 
-    assert report.valid[0].data.name == "Andi Mappanyukki Daéng"
-    assert "Windows-1252" in report.notes[0]
+    assert batch.rows_written == 1
+    assert Participant.objects.get().name == "Andi Mappanyukki Daéng"
+    if note is None:
+        assert batch.notes == []
+    else:
+        assert note in batch.notes[0]
 
 
 def test_missing_columns_are_named(in_lpa_a):
     content = as_csv([row(1)], columns=["nik", "nama", "tanggal_lahir"])
 
-    with pytest.raises(ParticipantImportError) as refused:
-        participants_import(content=content, filename="kurang.csv")
+    batch = participants_import(content=content, filename="kurang.csv")
 
-    assert refused.value.code == "columns_missing"
-    assert "jenis_kelamin" in refused.value.message and "kode_desa" in refused.value.message
+    assert (batch.state, batch.error_code) == ("failed", "columns_missing")
+    assert "jenis_kelamin" in batch.error and "kode_desa" in batch.error
 
 
 def test_a_file_over_the_limit_is_refused_before_reading(in_lpa_a, settings):
@@ -182,10 +192,10 @@ def test_only_csv_and_xlsx(in_lpa_a, name):
 
 
 def test_a_broken_xlsx_is_a_clear_error(in_lpa_a):
-    with pytest.raises(ParticipantImportError) as refused:
-        participants_import(content=b"PK\x03\x04 not really", filename="rusak.xlsx")
+    batch = participants_import(content=b"PK\x03\x04 not really", filename="rusak.xlsx")
 
-    assert refused.value.code == "unreadable"
+    assert (batch.state, batch.error_code) == ("failed", "unreadable")
+    assert "Excel" in batch.error
 
 
 def test_niks_already_here_or_active_elsewhere_are_row_errors(lpa_a, lpa_b):
@@ -203,16 +213,16 @@ def test_niks_already_here_or_active_elsewhere_are_row_errors(lpa_a, lpa_b):
         alasan_nik="pindah",
     )
 
-    report = participants_import(content=as_csv([here, moved]), filename="b.csv", start_date=START)
+    batch = participants_import(content=as_csv([here, moved]), filename="b.csv", start_date=START)
 
-    messages = [e.message for e in report.errors]
+    messages = [e["message"] for e in batch.errors]
     assert "sudah terdaftar di LPA ini" in messages[0]
     assert "aktif di LPA lain" in messages[1]
 
 
 def test_the_template_imports_cleanly(in_lpa_a):
-    report = participants_import(
+    batch = participants_import(
         content=import_template_csv(), filename="template.csv", start_date=START
     )
 
-    assert report.errors == [] and len(report.valid) == 1
+    assert batch.errors == [] and batch.rows_valid == 1

@@ -113,7 +113,7 @@ def run(*, participants: int, import_rows: int, queries: int) -> list[str]:
         content = _import_csv(import_rows, lpa.regency_id)
         connection.set_tenant(lpa)
         started = time.perf_counter()
-        report = participants_import(
+        batch = participants_import(
             content=content,
             filename="bench.csv",
             dry_run=False,
@@ -166,8 +166,8 @@ def run(*, participants: int, import_rows: int, queries: int) -> list[str]:
         )
         lines.append(
             f"import CSV {import_rows} rows: {import_s:.1f} s "
-            f"({import_rows / import_s:,.0f} rows/s; {report.batch.rows_written} "
-            f"written, {len(report.errors)} refused)"
+            f"({import_rows / import_s:,.0f} rows/s; {batch.rows_written} "
+            f"written, {len(batch.errors)} refused)"
         )
         lines.append(
             f"{'search (' + str(queries) + ' queries each)':<34} {'p50 ms':>7} "

@@ -1,10 +1,12 @@
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
     help = (
         "Run a benchmark and print a table. Available: provisioning, registry, premiums, "
-        "claims, daily, transfers, reports, dashboards."
+        "claims, daily, transfers, reports, dashboards, imports."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +21,7 @@ class Command(BaseCommand):
                 "transfers",
                 "reports",
                 "dashboards",
+                "imports",
             ],
         )
         parser.add_argument(
@@ -63,8 +66,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--claim-participants", type=int, default=1000, help="claims: participants (and claims)"
         )
+        parser.add_argument(
+            "--rows", type=int, default=50_000, help="imports: rows of the legitimate lists"
+        )
+        # imports: one case, in the process the benchmark starts for it.
+        parser.add_argument("--batch", type=int, default=None, help=argparse.SUPPRESS)
+        parser.add_argument("--schema", default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args, name: str, tenants: int, **options):
+        if name == "imports":
+            import json
+
+            from askesos.bench import imports
+
+            if options["batch"] is not None:
+                result = imports.run_one(batch_id=options["batch"], schema=options["schema"])
+                self.stdout.write(json.dumps(result))
+                return
+            self.stdout.write("\n".join(imports.run(rows=options["rows"])))
+            return
         if name == "premiums":
             from askesos.bench import premiums
 
