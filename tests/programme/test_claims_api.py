@@ -244,9 +244,10 @@ def test_the_district_sees_an_overdue_claim_of_its_lpas_only(
     kendari = make_government_user("regency", regency="74.71")
     konawe = make_government_user("regency", regency="74.02")
 
-    seen = client_on(portal_host, kendari).get("/dasbor/").content.decode()
+    seen = client_on(portal_host, kendari).get("/dasbor/sekarang/").content.decode()
     assert claim.number in seen and "5 hari kerja" in seen and "LPA Uji A" in seen
-    assert claim.number not in client_on(portal_host, konawe).get("/dasbor/").content.decode()
+    elsewhere = client_on(portal_host, konawe).get("/dasbor/sekarang/").content.decode()
+    assert claim.number not in elsewhere
 
     lpa_page = client_on(host_of(lpa_a), make_staff_for(lpa_a)).get("/dasbor/").content.decode()
     assert claim.number in lpa_page  # flagged to the LPA too
