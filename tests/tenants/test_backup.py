@@ -245,6 +245,25 @@ def test_every_reference_an_lpa_holds_into_public_is_handled():
     assert ("ledger_journalentry", "created_by_id", "accounts_user") in tenant_references()
 
 
+def test_the_dump_tools_are_at_least_as_new_as_the_server(db):
+    from tenants.backup import pgtools
+
+    path, major = pgtools.tool("pg_dump", at_least=pgtools.server_major())
+
+    assert major >= pgtools.server_major() and pgtools.tool_major(path) == major
+    with pytest.raises(BackupError) as missing:
+        pgtools.tool("pg_restore", at_least=99)
+    assert missing.value.code == "pg_tool_missing"
+
+
+def test_a_backup_never_overwrites_a_file_nor_names_an_unknown_lpa(drill, db, tmp_path):
+    with pytest.raises(CommandError, match=r"\[out_exists\]"):
+        call_command("backup", lpa=SLUG, out=str(drill.path))
+    with pytest.raises(CommandError, match=r"\[lpa_unknown\]"):
+        call_command("backup", lpa="tidak-ada", out=str(tmp_path / "x"))
+    assert not (tmp_path / "x").exists()
+
+
 # --- into a fresh database -------------------------------------------------------------------
 
 
