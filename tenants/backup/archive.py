@@ -18,6 +18,7 @@ import io
 import json
 import os
 import tarfile
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -142,6 +143,15 @@ class Backup:
     @property
     def media_root(self) -> Path:
         return self.folder / MEDIA
+
+
+def unpack_folder(path: Path, prefix: str) -> tempfile.TemporaryDirectory:
+    """Where to unpack a backup: beside it (the disk that holds backups has room for
+    one), or the system's temporary folder when that one is read-only."""
+    beside = path.resolve().parent
+    return tempfile.TemporaryDirectory(
+        prefix=prefix, dir=beside if os.access(beside, os.W_OK) else None
+    )
 
 
 def _damaged(path: Path, reason: str) -> BackupError:

@@ -23,9 +23,11 @@ See docs/subsystems/backup.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 
 # Public tables an LPA's rows point at, and how a restore finds the row in the target.
@@ -158,6 +160,30 @@ def migrations_applied(cursor, schema: str) -> list[str]:
     )
     cursor.execute(query.as_string(cursor.connection))
     return [row[0] for row in cursor.fetchall()]
+
+
+# What a comparison with a manifest finds (restore_mismatch, platform_mismatch).
+ROWS = _("rows of %(key)s: %(expected)s in the backup, %(found)s here")
+BALANCE = _("balance of account %(key)s: %(expected)s in the backup, %(found)s here")
+PUBLIC_ROWS = _("public rows of %(key)s: %(expected)s in the backup, %(found)s here")
+
+
+def differences(expected: dict[str, Any], found: dict[str, Any], message: Any) -> list[str]:
+    """One line per key whose value differs, in `message`'s words."""
+    return [
+        str(message) % {"key": key, "expected": expected.get(key), "found": found.get(key)}
+        for key in sorted(set(expected) | set(found))
+        if expected.get(key) != found.get(key)
+    ]
+
+
+def flat(by_schema: dict[str, dict[str, Any]], joiner: str = ".") -> dict[str, Any]:
+    """{schema: {name: value}} as {"schema.name": value}."""
+    return {
+        f"{schema}{joiner}{name}": value
+        for schema, values in by_schema.items()
+        for name, value in values.items()
+    }
 
 
 def platform_version() -> str:

@@ -40,9 +40,19 @@ from django_tenants.utils import schema_exists
 from psycopg import sql
 
 from tenants.backup import pgtools
-from tenants.backup.archive import Backup, archive_read, archive_write, media_files
+from tenants.backup.archive import (
+    Backup,
+    archive_read,
+    archive_write,
+    media_files,
+    unpack_folder,
+)
 from tenants.backup.contents import (
+    BALANCE,
     LPA_PARTS,
+    PUBLIC_ROWS,
+    ROWS,
+    differences,
     ledger_balances,
     migrations_applied,
     platform_version,
@@ -55,7 +65,7 @@ from tenants.schemas import disk_migrations, tenant_schemas_migrate, tenant_sche
 from tenants.services import RESERVED_SLUGS, SLUG_PATTERN, schema_name_for
 
 SCHEMA_DUMP = "schema.dump"
-PUBLIC_ROWS = "public.json"
+PUBLIC_JSON = "public.json"
 # Values that name the schema itself: where a bank statement file was kept
 # (programme.banking: <schema>/bank/<sha256>.<ext>). Rewritten when restored `--as`.
 SCHEMA_PATHS = (("banking_statementfile", "path"),)
@@ -130,14 +140,14 @@ def lpa_backup(*, slug: str, out: Path, media: bool = True) -> dict[str, Any]:
                 ],
                 name="pg_dump",
             )
-        (folder / PUBLIC_ROWS).write_text(
+        (folder / PUBLIC_JSON).write_text(
             json.dumps(public, sort_keys=True, ensure_ascii=False, default=str)
         )
         files = media_files(Path(settings.MEDIA_ROOT) / lpa.schema_name) if media else []
         return archive_write(
             out,
             manifest=manifest,
-            parts={SCHEMA_DUMP: folder / SCHEMA_DUMP, PUBLIC_ROWS: folder / PUBLIC_ROWS},
+            parts={SCHEMA_DUMP: folder / SCHEMA_DUMP, PUBLIC_JSON: folder / PUBLIC_JSON},
             media=files,
         )
 
@@ -202,20 +212,12 @@ def _areas_refresh(lpa_id: int, months: set[datetime.date]) -> None:
     areas_refresh(regency=lpa.regency, months=sorted(months))
 
 
-def _differences(expected: dict[str, Any], found: dict[str, Any], what: str) -> list[str]:
-    out = []
-    for key in sorted(set(expected) | set(found)):
-        if expected.get(key) != found.get(key):
-            out.append(f"{what} {key}: {expected.get(key)} in the backup, {found.get(key)} here")
-    return out
-
-
 def lpa_verify(manifest: dict[str, Any], *, schema: str, lpa_id: int) -> list[str]:
     """What differs between the restored LPA and its manifest (empty: nothing)."""
     with connection.cursor() as cursor:
-        problems = _differences(manifest["counts"]["schema"], row_counts(cursor, schema), "rows of")
-        problems += _differences(
-            manifest["ledger"] or {}, ledger_balances(cursor, schema) or {}, "balance of"
+        problems = differences(manifest["counts"]["schema"], row_counts(cursor, schema), ROWS)
+        problems += differences(
+            manifest["ledger"] or {}, ledger_balances(cursor, schema) or {}, BALANCE
         )
         for part in LPA_PARTS:
             cursor.execute(
@@ -224,7 +226,9 @@ def lpa_verify(manifest: dict[str, Any], *, schema: str, lpa_id: int) -> list[st
             here = cursor.fetchone()[0]
             wanted = manifest["counts"]["public"].get(part.table, 0)
             if here < wanted or (here != wanted and not part.kept):
-                problems.append(f"public {part.table}: {wanted} in the backup, {here} here")
+                problems.append(
+                    str(PUBLIC_ROWS) % {"key": part.table, "expected": wanted, "found": here}
+                )
     return problems
 
 
@@ -232,11 +236,11 @@ def lpa_restore(*, path: Path, slug: str | None = None, replace: bool = False) -
     """Restore the LPA backup at `path` into this database, as `slug` (default: its
     own). An LPA or schema of that name is replaced only with `replace`."""
     connection.set_schema_to_public()
-    with tempfile.TemporaryDirectory(prefix=".askesos-restore-", dir=path.parent) as tmp:
+    with unpack_folder(path, ".askesos-restore-") as tmp:
         backup = archive_read(path, Path(tmp))
         _damaged_kind(backup, "lpa")
         manifest = backup.manifest
-        public = json.loads(backup.part(PUBLIC_ROWS).read_text())
+        public = json.loads(backup.part(PUBLIC_JSON).read_text())
         slug = (slug or manifest["lpa"]["slug"]).strip().lower()
         if not SLUG_PATTERN.match(slug) or slug in RESERVED_SLUGS or "--" in slug:
             raise BackupError("slug_invalid", slug=slug)

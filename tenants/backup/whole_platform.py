@@ -26,8 +26,12 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from tenants.backup import pgtools
-from tenants.backup.archive import archive_read, archive_write, media_files
+from tenants.backup.archive import archive_read, archive_write, media_files, unpack_folder
 from tenants.backup.contents import (
+    BALANCE,
+    ROWS,
+    differences,
+    flat,
     ledger_balances,
     migrations_applied,
     platform_version,
@@ -154,29 +158,16 @@ def _tables_here() -> int:
 
 
 def platform_verify(manifest: dict[str, Any]) -> list[str]:
+    """What differs between this database and the manifest (empty: nothing)."""
     counts, ledgers = platform_figures()
-    problems = []
-    for schema in sorted(set(manifest["counts"]) | set(counts)):
-        expected, found = manifest["counts"].get(schema), counts.get(schema)
-        if expected is None or found is None:
-            problems.append(f"schema {schema}: {'missing here' if found is None else 'extra'}")
-            continue
-        for table in sorted(set(expected) | set(found)):
-            if expected.get(table) != found.get(table):
-                problems.append(
-                    f"{schema}.{table}: {expected.get(table)} rows in the backup, "
-                    f"{found.get(table)} here"
-                )
-    for schema in sorted(set(manifest["ledger"]) | set(ledgers)):
-        if manifest["ledger"].get(schema) != ledgers.get(schema):
-            problems.append(f"ledger balances of {schema} differ")
-    return problems
+    problems = differences(flat(manifest["counts"]), flat(counts), ROWS)
+    return problems + differences(flat(manifest["ledger"], " "), flat(ledgers, " "), BALANCE)
 
 
 def platform_restore(*, path: Path, jobs: int = 1) -> PlatformRestored:
     """Restore the whole-platform backup at `path` into this (empty) database."""
     connection.set_schema_to_public()
-    with tempfile.TemporaryDirectory(prefix=".askesos-restore-", dir=path.parent) as tmp:
+    with unpack_folder(path, ".askesos-restore-") as tmp:
         backup = archive_read(path, Path(tmp))
         if backup.manifest.get("kind") != "platform":
             raise BackupError(

@@ -6,14 +6,13 @@ the ledger balances are compared with its manifest, and any difference fails the
 command (an LPA's restore is undone). See docs/subsystems/backup.md.
 """
 
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from askesos.errors import DomainError
-from tenants.backup.archive import archive_read
+from tenants.backup.archive import archive_read, unpack_folder
 from tenants.backup.lpa import lpa_restore
 from tenants.backup.whole_platform import platform_restore
 
@@ -52,7 +51,7 @@ class Command(BaseCommand):
             raise CommandError(f"[{exc.code}] {exc.message}") from exc
 
     def _check(self, path: Path) -> None:
-        with tempfile.TemporaryDirectory(prefix=".askesos-check-", dir=path.parent) as tmp:
+        with unpack_folder(path, ".askesos-check-") as tmp:
             manifest = archive_read(path, Path(tmp)).manifest
         who = manifest.get("lpa", {}).get("slug") or _("the whole platform")
         self.stdout.write(
