@@ -206,6 +206,19 @@ def _area_refresh(level: str, month: datetime.date, code: str, *, now: datetime.
     Fact.objects.bulk_create(rows)
 
 
+def areas_refresh(*, regency, months: Iterable[datetime.date]) -> None:
+    """Recompute a kabupaten/kota's and its province's sums for `months` from the rows
+    below them: after an LPA's own rows were written from elsewhere (a restore,
+    tenants.backup)."""
+    now = timezone.now()
+    with transaction.atomic():
+        _lock("regency", regency.pk)
+        _lock("province", regency.province_id)
+        for month in months:
+            _area_refresh(FactLevel.REGENCY, month, regency.pk, now=now)
+            _area_refresh(FactLevel.PROVINCE, month, regency.province_id, now=now)
+
+
 def lpa_facts_since(*, lpa: Lpa, since: datetime.date) -> int:
     """The near-real-time refresh: the LPA's months from `since`'s to the current."""
     return lpa_facts_refresh(lpa=lpa, months=months_between(min(since, today()), today()))

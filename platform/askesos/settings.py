@@ -89,6 +89,11 @@ BANK_STATEMENT_MAX_BYTES = int(os.environ.get("BANK_STATEMENT_MAX_BYTES", str(5 
 # expected in the next three months, or the district gets a reserve_low finding.
 RESERVE_ADEQUACY_PERCENT = int(os.environ.get("RESERVE_ADEQUACY_PERCENT", "100"))
 
+# PostgreSQL's client tools for `askesos backup` and `askesos restore` (tenants.backup):
+# a folder holding pg_dump and pg_restore of the server's major version or newer. Empty:
+# PATH first, then the embedded server's own.
+PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
+
 # Report reminders by e-mail (reporting.notices): the console in development; set
 # EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. in
 # production.
