@@ -7,41 +7,18 @@ import datetime
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
+from askesos.money import RupiahField
 from askesos.permissions import Action, ActionPermission
 from programme.ledger import book_output, books, funds, premiums, services
 from programme.ledger.models import CashHandover, LoanInstallment, Payout, PremiumReceipt
 from programme.participants.models import Participant, Policy
 from tenants.selectors import lpa_current
-
-
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "integer", "example": 5000}, {"type": "string", "example": "Rp 5.000"}],
-        "description": 'Whole rupiah: 5000, "5.000" or "Rp 5.000".',
-    }
-)
-class RupiahField(serializers.Field):
-    """Whole rupiah as a JSON number, or as people write them: "5.000", "Rp 5.000"."""
-
-    def to_internal_value(self, data):
-        from programme.ledger.collection import rupiah_parse
-        from programme.ledger.errors import LedgerError
-
-        if isinstance(data, int) and not isinstance(data, bool):
-            return data
-        try:
-            return rupiah_parse(str(data) if isinstance(data, str) else "")
-        except LedgerError as exc:
-            raise serializers.ValidationError(exc.message) from exc
-
-    def to_representation(self, value):
-        return value
 
 
 class ReceiptRowIO(serializers.Serializer):
@@ -177,9 +154,9 @@ class NearLapseApi(APIView):
 
 class LoanInput(serializers.Serializer):
     participant = serializers.IntegerField()
-    principal = serializers.IntegerField()
-    fee = serializers.IntegerField(default=0)
-    installments = serializers.IntegerField()
+    principal = RupiahField()
+    fee = RupiahField(zero_allowed=True, default=0)
+    installments = serializers.IntegerField(min_value=1, max_value=36)
     purpose = serializers.CharField(max_length=200)
     date = serializers.DateField()
 
@@ -227,7 +204,7 @@ class RepaymentApi(APIView):
 class GrantInput(serializers.Serializer):
     donor = serializers.CharField(max_length=150)
     purpose = serializers.CharField(max_length=300)
-    amount = serializers.IntegerField()
+    amount = RupiahField()
     date = serializers.DateField()
     reference = serializers.CharField(max_length=60)
 
@@ -245,7 +222,7 @@ class GrantApi(APIView):
 
 
 class SourceInput(serializers.Serializer):
-    amount = serializers.IntegerField()
+    amount = RupiahField()
     date = serializers.DateField()
     reference = serializers.CharField(max_length=60)
 

@@ -2,9 +2,10 @@
 
 `entry_post` is the one way money moves. It is idempotent by source key (a retried
 job gets the entry it already posted), refuses amounts that are not whole positive
-rupiah, refuses to pay more out of a cash or bank account than it holds (the account
-row is locked while checking), and says in words when a month is locked; PostgreSQL
-enforces balance, locked months and immutability underneath.
+rupiah within the ceiling (askesos.money), refuses to pay more out of a cash or bank
+account than it holds (the account row is locked while checking), and says in words
+when a month is locked; PostgreSQL enforces balance, locked months and immutability
+underneath.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from askesos.dates import DateError, date_not_before, format_date, money_date, today
-from askesos.money import format_rupiah
+from askesos.money import format_rupiah, rupiah_check
 from askesos.notes import StoredNote
 from programme.ledger.accounts import account_name
 from programme.ledger.errors import LedgerConflict, LedgerError
@@ -71,13 +72,6 @@ def period_ensure_open(day: datetime.date) -> None:
         )
 
 
-def rupiah_positive(value: Any) -> int:
-    """A whole, positive number of rupiah, or LedgerError."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise LedgerError("amount_invalid", field="amount", value=value)
-    return value
-
-
 def text_required(value: Any, *, field: str, label: Any, limit: int = 300) -> str:
     """A text a posting needs (a reference, a donor, a purpose): trimmed, not empty."""
     text = " ".join(str(value or "").split())
@@ -124,8 +118,9 @@ def entry_post(
         return _same_or_refused(existing, lines)
     date = money_date(date, field="date", label=_("Date"))
     for line in lines:
-        if isinstance(line.amount, bool) or not isinstance(line.amount, int) or not line.amount:
-            raise LedgerError("amount_invalid", field="amount", value=line.amount)
+        # Debits are positive, credits negative: each side is an amount in range.
+        amount = line.amount
+        rupiah_check(-amount if isinstance(amount, int) and amount < 0 else amount)
     difference = sum(line.amount for line in lines)
     if difference or len(lines) < 2:
         raise LedgerError("unbalanced", difference=format_rupiah(difference))
@@ -186,7 +181,7 @@ def transfer_post(
     actor: Any = None,
 ) -> JournalEntry:
     """The common two-line entry: `amount` (whole, positive rupiah) from `credit` to `debit`."""
-    amount = rupiah_positive(amount)
+    amount = rupiah_check(amount)
     return entry_post(
         date=date,
         kind=kind,

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
+from askesos.money import INCOME_CEILING, RupiahField
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.participants import exports
@@ -58,7 +59,7 @@ class ParticipantRegisterInput(serializers.Serializer):
     birth_date = serializers.DateField()
     marital_status = serializers.ChoiceField(choices=MaritalStatus.choices)
     occupation = serializers.ChoiceField(choices=Occupation.choices)
-    monthly_income = serializers.IntegerField(min_value=0)
+    monthly_income = RupiahField(zero_allowed=True, ceiling=INCOME_CEILING)
     household_size = serializers.IntegerField(min_value=1, max_value=50, default=1)
     is_breadwinner = serializers.BooleanField(default=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from askesos.geo.models import Village
+from askesos.money import INCOME_CEILING, rupiah_check
 from askesos.sequences import next_id
 from programme.participants.errors import ParticipantConflict, ParticipantError
 from programme.participants.lifecycle import REREGISTRATION_FROM
@@ -123,10 +124,9 @@ def participant_check(
         raise ParticipantError("birth_date_future", field="birth_date")
     if data.birth_date < BIRTH_DATE_EARLIEST:
         raise ParticipantError("birth_date_implausible", field="birth_date")
-    if data.monthly_income < 0:
-        raise ParticipantError(
-            "field_invalid", field="monthly_income", **_negative(Participant, "monthly_income")
-        )
+    rupiah_check(
+        data.monthly_income, field="monthly_income", zero_allowed=True, ceiling=INCOME_CEILING
+    )
     mismatches = nik_mismatches(
         nik=nik,
         birth_date=data.birth_date,
@@ -167,13 +167,6 @@ def _required(model: Any, field_name: str) -> dict[str, str]:
     return {
         "label": model._meta.get_field(field_name).verbose_name,
         "reason": _("this field is required"),
-    }
-
-
-def _negative(model: Any, field_name: str) -> dict[str, str]:
-    return {
-        "label": model._meta.get_field(field_name).verbose_name,
-        "reason": _("must not be negative"),
     }
 
 
