@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from askesos.api import query_input
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.claims import payments, services
@@ -155,6 +156,7 @@ class ClaimDetailApi(APIView):
 
     @extend_schema(responses=ClaimDetailOutput)
     def get(self, request, pk: int):
+        query_input(self)  # no parameters: any is refused, not ignored
         return _detail(get_object_or_404(Claim, pk=pk))
 
 
@@ -237,6 +239,7 @@ class PaymentRequestListApi(APIView):
 
     @extend_schema(responses=PaymentRequestOutput(many=True))
     def get(self, request):
+        query_input(self)  # no parameters: any is refused, not ignored
         requests = PaymentRequest.objects.prefetch_related("claims")[:100]
         return Response(PaymentRequestOutput(requests, many=True).data)
 

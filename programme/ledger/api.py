@@ -139,6 +139,7 @@ class NearLapseApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
+        query_input(self)  # no parameters: any is refused, not ignored
         near = premiums.policies_near_lapse(on=datetime.date.today())
         return Response(
             [
