@@ -36,6 +36,7 @@ class LpaOutput(serializers.ModelSerializer):
             "is_ready",
             "created_at",
             "ready_at",
+            "started_on",
             "domain",
             "scheme",
         ]

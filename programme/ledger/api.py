@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
+from askesos.dates import PastDateField, month_in_range, today
 from askesos.money import RupiahField
 from askesos.permissions import Action, ActionPermission
 from programme.ledger import book_output, books, funds, premiums, services
@@ -31,7 +32,7 @@ class ReceiptRowIO(serializers.Serializer):
 
 
 class ReceiptBatchInput(serializers.Serializer):
-    received_on = serializers.DateField()
+    received_on = PastDateField(named=_("Date received"))
     rows = ReceiptRowIO(many=True)
 
 
@@ -60,7 +61,7 @@ class ReceiptBatchApi(APIView):
 
 class HandoverInput(serializers.Serializer):
     receipts = serializers.ListField(child=serializers.CharField(), min_length=1)
-    date = serializers.DateField()
+    date = PastDateField(named=_("Hand-over date"))
 
 
 class HandoverApi(APIView):
@@ -87,7 +88,7 @@ class HandoverApi(APIView):
 
 
 class DepositInput(serializers.Serializer):
-    date = serializers.DateField()
+    date = PastDateField(named=_("Deposit date"))
     bank_reference = serializers.CharField(max_length=60)
 
 
@@ -109,7 +110,7 @@ class DepositApi(APIView):
 
 class PayoutInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Payout.Reason.choices)
-    paid_on = serializers.DateField()
+    paid_on = PastDateField(named=_("Paid on"))
     withdrawal_request = serializers.CharField(max_length=300, required=False, default="")
 
 
@@ -159,7 +160,7 @@ class LoanInput(serializers.Serializer):
     fee = RupiahField(zero_allowed=True, default=0)
     installments = serializers.IntegerField(min_value=1, max_value=36)
     purpose = serializers.CharField(max_length=200)
-    date = serializers.DateField()
+    date = PastDateField()
 
 
 class LoanApi(APIView):
@@ -183,7 +184,7 @@ class LoanApi(APIView):
 
 
 class RepaymentInput(serializers.Serializer):
-    date = serializers.DateField()
+    date = PastDateField(named=_("Date paid"))
 
 
 class RepaymentApi(APIView):
@@ -206,7 +207,7 @@ class GrantInput(serializers.Serializer):
     donor = serializers.CharField(max_length=150)
     purpose = serializers.CharField(max_length=300)
     amount = RupiahField()
-    date = serializers.DateField()
+    date = PastDateField()
     reference = serializers.CharField(max_length=60)
 
 
@@ -224,7 +225,7 @@ class GrantApi(APIView):
 
 class SourceInput(serializers.Serializer):
     amount = RupiahField()
-    date = serializers.DateField()
+    date = PastDateField()
     reference = serializers.CharField(max_length=60)
 
 
@@ -256,7 +257,7 @@ class SubsidyApi(_SourceApi):
 
 
 class PeriodActionInput(serializers.Serializer):
-    month = serializers.DateField(help_text="any day of the month")
+    month = PastDateField(named=_("Month"), help_text="any day of the month")
     reason = serializers.CharField(max_length=300, required=False, default="")
 
 
@@ -325,10 +326,7 @@ def book_for_request(slug: str, month: str | None) -> books.Book:
 
     if slug not in books.ALL_SLUGS:
         raise Http404
-    try:
-        day = datetime.date.fromisoformat(f"{month}-01") if month else datetime.date.today()
-    except ValueError:
-        day = datetime.date.today()
+    day = month_in_range(f"{month}-01" if month else today(), field="month", label=_("Month"))
     return books.book_get(slug, day)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -12,13 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
+from askesos.dates import PastDateField
 from askesos.money import INCOME_CEILING, RupiahField
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.participants import exports
 from programme.participants.cards import card_handover, card_print
 from programme.participants.imports import participants_import
-from programme.participants.lifecycle import policy_transition
+from programme.participants.lifecycle import EFFECTIVE_DATE, policy_transition
 from programme.participants.models import (
     DataSource,
     HeirRelation,
@@ -36,6 +39,8 @@ from programme.participants.selectors import (
     participants_with_latest_policy,
 )
 from programme.participants.services import (
+    BIRTH_DATE_EARLIEST,
+    START_DATE,
     HeirInput,
     ParticipantInput,
     participant_register,
@@ -56,7 +61,10 @@ class ParticipantRegisterInput(serializers.Serializer):
     nik = serializers.CharField(max_length=24)
     name = serializers.CharField(max_length=150)
     sex = serializers.ChoiceField(choices=Sex.choices)
-    birth_date = serializers.DateField()
+    birth_date = PastDateField(
+        named=capfirst(Participant._meta.get_field("birth_date").verbose_name),
+        earliest=BIRTH_DATE_EARLIEST,
+    )
     marital_status = serializers.ChoiceField(choices=MaritalStatus.choices)
     occupation = serializers.ChoiceField(choices=Occupation.choices)
     monthly_income = RupiahField(zero_allowed=True, ceiling=INCOME_CEILING)
@@ -72,7 +80,7 @@ class ParticipantRegisterInput(serializers.Serializer):
     nik_override_reason = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default=""
     )
-    start_date = serializers.DateField(required=False)
+    start_date = PastDateField(named=START_DATE, required=False)
 
 
 class PolicyOutput(serializers.ModelSerializer):
@@ -238,7 +246,7 @@ class ParticipantDetailApi(RetrieveAPIView):
 class PolicyTransitionInput(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=PolicyStatus.choices)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    effective_date = serializers.DateField(required=False)
+    effective_date = PastDateField(named=EFFECTIVE_DATE, required=False)
 
 
 class PolicyTransitionApi(APIView):
@@ -273,7 +281,7 @@ class CardPrintApi(APIView):
 
 class CardHandoverInput(serializers.Serializer):
     received_by = serializers.CharField(max_length=150)
-    on = serializers.DateField(required=False)
+    on = PastDateField(named=_("Handed over on"), required=False)
 
 
 class CardHandoverApi(APIView):

@@ -11,8 +11,10 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import past_date
 from askesos.geo.models import Village
 from askesos.money import INCOME_CEILING, rupiah_check
 from askesos.sequences import next_id
@@ -170,6 +172,16 @@ def _required(model: Any, field_name: str) -> dict[str, str]:
     }
 
 
+START_DATE = capfirst(_("start date"))
+
+
+def policy_start(start_date: datetime.date | None) -> datetime.date:
+    """A new policy's start: today unless given, never in the future nor before the
+    programme or the LPA began (a policy dated 0001 would date its premiums and
+    claims there too)."""
+    return past_date(start_date or timezone.localdate(), field="start_date", label=START_DATE)
+
+
 def participant_register(
     *,
     data: ParticipantInput,
@@ -180,7 +192,7 @@ def participant_register(
 ) -> Policy:
     """Register a new participant with a policy under the LPA's current scheme version."""
     lpa = lpa_current()
-    start = start_date or timezone.localdate()
+    start = policy_start(start_date)
     checked = participant_check(
         data=data,
         scheme=lpa.scheme_version,
@@ -222,7 +234,7 @@ def policy_reregister(
 ) -> Policy:
     """A new policy for a participant whose last one ended (matured, lapsed, withdrawn)."""
     lpa = lpa_current()
-    start = start_date or timezone.localdate()
+    start = policy_start(start_date)
     last = participant.policies.order_by("-start_date", "-pk").first()
     if last is not None and last.status not in REREGISTRATION_FROM:
         raise ParticipantError("reregistration_refused", current=PolicyStatus(last.status).label)
