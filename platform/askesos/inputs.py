@@ -16,6 +16,7 @@ serializers, whose text fields refuse NUL with the same code.
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any
 
@@ -31,9 +32,12 @@ from askesos.errors import DomainError, error_body, is_api
 JSON_MAX_DEPTH = 32
 NUL = "\x00"
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# A JSON string, escapes included, without backtracking (the "unrolled loop" form).
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+# A JSON string, escapes included, without backtracking (the "unrolled loop" form);
+# on UTF-8 bytes, where no byte of a multi-byte character is a quote or a bracket.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = bytes(set(range(256)) - set(b"[]{}"))
+_INNERMOST_PAIR = re.compile(rb"\[\]|\{\}")
+_OPENING = frozenset(b"[{")
 # \u0000 as an escape, i.e. after an even number of backslashes (\\u0000 is text).
 _NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
@@ -86,14 +90,25 @@ def fields_check(fields: Any, *, prefix: str = "") -> None:
             raise _nul(name)
 
 
-def json_depth_exceeds(text: str, limit: int = JSON_MAX_DEPTH) -> bool:
-    """Whether `text`'s brackets nest deeper than `limit`, without parsing it: strings
-    (which may hold brackets) are cut out by one regular expression, everything but
-    brackets by another, and the rest is counted, stopping at the first level too deep."""
-    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+def json_depth_exceeds(text: str | bytes, limit: int = JSON_MAX_DEPTH) -> bool:
+    """Whether JSON `text` (str, or UTF-8 bytes) nests brackets deeper than `limit`,
+    without parsing it: strings (which may hold brackets) are cut out by a regular
+    expression and every other byte but brackets dropped. Then the innermost pairs are
+    peeled off, a level a pass, in C (a wide body of millions of arrays is empty after
+    two passes); only what is left after `limit` passes, deep or unmatched, is counted
+    bracket by bracket, stopping at the first level too deep."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _NOT_A_BRACKET)
+    peeled = brackets
+    for _level in range(limit):
+        peeled, removed = _INNERMOST_PAIR.subn(b"", peeled)
+        if not peeled:
+            return False
+        if not removed:
+            break
     depth = 0
     for bracket in brackets:
-        if bracket in "[{":
+        if bracket in _OPENING:
             depth += 1
             if depth > limit:
                 return True
@@ -111,7 +126,8 @@ def json_check(body: bytes, charset: str) -> None:
         return
     if NUL in text or (r"\u0000" in text and _NUL_ESCAPE.search(text)):
         raise _nul(None)
-    if json_depth_exceeds(text):
+    utf8 = codecs.lookup(charset).name == "utf-8"
+    if json_depth_exceeds(body if utf8 else text):
         raise InputError("json_too_deep", limit=JSON_MAX_DEPTH)
 
 
