@@ -131,7 +131,11 @@ class LpaTableQuery(DashboardQuery):
     sort = serializers.ChoiceField(choices=list(LPA_SORTS), required=False, default="collection")
     desc = serializers.BooleanField(required=False, default=False, help_text="largest first")
     page = serializers.IntegerField(
-        required=False, min_value=1, default=1, help_text=f"{PAGE_SIZE} LPAs a page"
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        default=1,
+        help_text=f"{PAGE_SIZE} LPAs a page",
     )
 
 

@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 
+from askesos.errors import DomainError
 from tenants.models import Domain, JobRun, Lpa
+from tenants.services import lpa_started_on_check
 
 
 class DomainInline(admin.TabularInline):
@@ -8,9 +11,24 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
+class LpaAdminForm(forms.ModelForm):
+    """The day the LPA joined ASKESOS through the service's rule (tenants.services)."""
+
+    def clean_started_on(self):
+        day = self.cleaned_data.get("started_on")
+        if day is None:
+            return None
+        try:
+            return lpa_started_on_check(lpa=self.instance, started_on=day)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+
 @admin.register(Lpa)
 class LpaAdmin(admin.ModelAdmin):
     """Read-mostly: LPAs are created by provisioning (tenants.services), not here."""
+
+    form = LpaAdminForm
 
     list_display = ("name", "slug", "legal_form", "regency", "status", "is_ready")
     list_filter = ("status", "legal_form", "is_ready")

@@ -6,6 +6,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from askesos.api import query_input
 from askesos.geo.models import Regency
 from askesos.permissions import AccessDenied, Action, ActionPermission, ensure, scope_of
 from tenants.models import Lpa
@@ -35,6 +36,7 @@ class LpaOutput(serializers.ModelSerializer):
             "is_ready",
             "created_at",
             "ready_at",
+            "started_on",
             "domain",
             "scheme",
         ]
@@ -92,6 +94,7 @@ class LpaDetailApi(APIView):
 
     @extend_schema(responses=LpaOutput)
     def get(self, request, slug: str):
+        query_input(self)  # no parameters: any is refused, not ignored
         lpa = Lpa.objects.select_related("regency").filter(slug=slug).first()
         if lpa is None:
             raise Http404

@@ -26,6 +26,10 @@ class LpaError(DomainError):
         "bank_name_required": _("Name the bank."),
         "bank_holder_required": _("Name the account holder (the Tim Pengelola)."),
         "bank_number_taken": _("Account %(number)s is already recorded for %(lpa)s."),
+        "started_after_records": _(
+            "The LPA's books and registry begin on %(date)s: it joined ASKESOS on that day "
+            "or before."
+        ),
     }
 
 

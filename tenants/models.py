@@ -1,8 +1,11 @@
 """The LPA (Lembaga Pelaksana ASKESOS) tenant and its domains, in the public schema."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+
+from askesos.dates import PROGRAMME_START
 
 
 class LegalForm(models.TextChoices):
@@ -42,6 +45,10 @@ class Lpa(TenantMixin):
     is_ready = models.BooleanField(_("ready"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # The day the LPA joined ASKESOS (its appointment or MoU), when recorded: nothing in
+    # its books or registry is dated before it (askesos.dates). Empty: the programme's
+    # start, the only bound an LPA that brought its paper books along may know.
+    started_on = models.DateField(_("joined ASKESOS on"), null=True, blank=True)
 
     # Provisioning (tenants.services) creates the schema itself, by cloning the template.
     auto_create_schema = False
@@ -51,6 +58,12 @@ class Lpa(TenantMixin):
         verbose_name_plural = _("LPAs")
         ordering = ["name"]
         indexes = [models.Index(fields=["regency", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(started_on__gte=PROGRAMME_START),
+                name="lpa_started_in_programme",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -14,18 +14,22 @@ use these functions and nothing else.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.id import npwp as stdnum_npwp
 
+from askesos.dates import PROGRAMME_START, DateError, date_parse, format_date, today
 from askesos.geo.models import Regency
 from programme.schemes.services import scheme_default, scheme_latest
 from tenants.clone import schema_clone
@@ -207,6 +211,49 @@ def lpa_set_status(*, lpa: Lpa, status: str) -> Lpa:
         if lpa.status != status:
             lpa.status = status
             lpa.save(update_fields=["status"])
+        return lpa
+
+
+def lpa_started_on_check(*, lpa: Lpa, started_on: Any) -> datetime.date:
+    """The day an LPA joined ASKESOS, as it may be recorded: a date, not after today,
+    not before the programme, and not after the first record of its books or registry
+    (they would then begin before it)."""
+    from django.db.models import Min
+
+    from programme.ledger.models import JournalEntry
+    from programme.participants.models import Policy
+
+    label = capfirst(Lpa._meta.get_field("started_on").verbose_name)
+    day = date_parse(started_on, field="started_on", label=label)
+    if day > today():
+        raise DateError("date_future", field="started_on", label=label, today=format_date(today()))
+    if day < PROGRAMME_START:
+        raise DateError(
+            "date_before_programme",
+            field="started_on",
+            label=label,
+            start=format_date(PROGRAMME_START),
+        )
+    if lpa.is_ready:
+        with schema_context(lpa.schema_name):
+            firsts = [
+                JournalEntry.objects.aggregate(first=Min("date"))["first"],
+                Policy.objects.aggregate(first=Min("start_date"))["first"],
+            ]
+        first = min((d for d in firsts if d is not None), default=None)
+        if first is not None and day > first:
+            raise LpaError("started_after_records", field="started_on", date=format_date(first))
+    return day
+
+
+def lpa_started_on_set(*, lpa: Lpa, started_on: Any) -> Lpa:
+    """Record the day the LPA joined ASKESOS (its appointment or MoU); from then on
+    nothing in its books or registry may be dated before it (askesos.dates)."""
+    day = lpa_started_on_check(lpa=lpa, started_on=started_on)
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        lpa = Lpa.objects.select_for_update().get(pk=lpa.pk)
+        lpa.started_on = day
+        lpa.save(update_fields=["started_on"])
         return lpa
 
 

@@ -17,7 +17,6 @@ from django_filters import filters as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import authentication, exceptions, serializers, throttling
 from rest_framework.exceptions import ErrorDetail
-from rest_framework.mixins import ListModelMixin
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 
@@ -128,12 +127,13 @@ def query_input(view: Any) -> dict:
 
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter for every list endpoint, refusing what it would ignore: an unknown
-    parameter and a boolean filter's value other than true/false/1/0."""
+    parameter and a boolean filter's value other than true/false/1/0. A generic view
+    of one object (retrieve, update) looks its object up through here too, and refuses
+    parameters it does not declare the same way."""
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
-        if isinstance(view, ListModelMixin):
-            self._check(request, view, filterset)
+        self._check(request, view, filterset)
         if filterset is None:
             return queryset
         if not filterset.is_valid():

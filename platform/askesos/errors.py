@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -199,15 +200,32 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     return Response(error_body(errors), status=status_code, headers=headers)
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+def is_api(request: HttpRequest) -> bool:
+    """Under /api/ (or /api itself): answered in the API's shape, never as a page."""
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: an unknown address under /api/ answers in the API's shape."""
-    if _is_api(request):
+    if is_api(request):
         return error_json("not_found", MESSAGES["not_found"], status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django itself refused (a body over the size limit, too many
+    fields, a broken multipart body) says why, in the API's shape under /api/."""
+    if not is_api(request):
+        return defaults.bad_request(request, exception)
+    from askesos.inputs import body_too_large, too_many_fields
+
+    if isinstance(exception, RequestDataTooBig):
+        refusal = body_too_large()
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        refusal = too_many_fields()
+    else:
+        return error_json("parse_error", MESSAGES["parse_error"], status.HTTP_400_BAD_REQUEST)
+    return JsonResponse(error_body([refusal.as_dict()]), status=refusal.http_status)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -217,7 +235,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     if outage_of(sys.exc_info()[1]) is not None:
         return unavailable_response(request)
-    if _is_api(request):
+    if is_api(request):
         return error_json(
             "server_error", MESSAGES["server_error"], status.HTTP_500_INTERNAL_SERVER_ERROR
         )
@@ -236,7 +254,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
-        if _is_api(request):
+        if is_api(request):
             return JsonResponse(error_body([exception.as_dict()]), status=exception.http_status)
         return render(
             request,

@@ -194,6 +194,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "askesos.middleware.LanguageMiddleware",
+    # No NUL, no JSON nested too deep, no body over the limit: before any view reads it.
+    "askesos.inputs.InputGuardMiddleware",
     "askesos.accounts.lockout.SignInThrottleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -381,7 +383,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "askesos.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["askesos.api.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "askesos.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "askesos.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

@@ -12,6 +12,7 @@ from reporting import views_dashboard
 from tenants import api as tenants_api
 
 # Under /api/ an unknown address or a crash answers in the API's error shape.
+handler400 = "askesos.errors.bad_request"
 handler404 = "askesos.errors.not_found"
 handler500 = "askesos.errors.server_error"
 

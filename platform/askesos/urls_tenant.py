@@ -9,6 +9,7 @@ from programme import views as programme_views
 from reporting import api as reporting_api
 
 # Under /api/ an unknown address or a crash answers in the API's error shape.
+handler400 = "askesos.errors.bad_request"
 handler404 = "askesos.errors.not_found"
 handler500 = "askesos.errors.server_error"
 

@@ -27,6 +27,10 @@ PROBLEM_MESSAGES = {
         "Statement %(number)s of account %(number_account)s closes (%(closing)s) before it "
         "opens; it was not imported."
     ),
+    "statement_out_of_range": _(
+        "Statement %(number)s of account %(number_account)s has dates outside this LPA's "
+        "time in the programme (from %(start)s to today); it was not imported."
+    ),
     "statement_duplicate": _(
         "Statement %(number)s of account %(number_account)s (to %(closing)s) was already "
         "imported on %(date)s from %(name)s; it was not imported again."

@@ -29,7 +29,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from askesos.dates import format_date, today
+from askesos.dates import format_date, lpa_start, today
 from askesos.files import file_keep
 from askesos.money import format_rupiah
 from programme.bank.base import BankFileError, LineProblem, ParsedFile
@@ -191,6 +191,18 @@ def _statements_store(record: StatementFile, parsed: ParsedFile) -> set[str]:
                 {"line": first_line, "code": "statement_dates", "params": facts, "text": ""}
             )
             continue
+        days = [
+            statement.opening_date,
+            statement.closing_date,
+            *(line.value_date for line in statement.lines),
+        ]
+        if min(days) < lpa_start() or max(days) > today():
+            # A statement dated 9999 or year 149 would reconcile against no books.
+            params = {**facts, "start": lpa_start().isoformat()}
+            problems.append(
+                {"line": first_line, "code": "statement_out_of_range", "params": params, "text": ""}
+            )
+            continue
         earlier = (
             BankStatement.objects.filter(
                 account=account, number=statement.number, closing_date=statement.closing_date
@@ -271,7 +283,7 @@ def problem_text(problem: dict[str, Any]) -> str:
                 line=problem.get("line", 0), code=code, params=params, text=problem.get("text", "")
             )
         )
-    for key in ("closing", "date"):
+    for key in ("closing", "date", "start"):
         if params.get(key):
             params[key] = format_date(datetime.date.fromisoformat(params[key]))
     return str(message) % params

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -10,6 +11,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from askesos.api import query_input
+from askesos.dates import PastDateField
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.claims import payments, services
@@ -23,7 +26,7 @@ from programme.participants.models import Heir, HeirRelation
 class ClaimSubmitInput(serializers.Serializer):
     policy = serializers.CharField(max_length=32)
     benefit = serializers.CharField(max_length=30)
-    event_date = serializers.DateField()
+    event_date = PastDateField(named=_("Date of the event"))
     sick_days = serializers.IntegerField(min_value=0, max_value=366, required=False)
     hospital_days = serializers.IntegerField(min_value=0, max_value=366, required=False)
     description = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -155,6 +158,7 @@ class ClaimDetailApi(APIView):
 
     @extend_schema(responses=ClaimDetailOutput)
     def get(self, request, pk: int):
+        query_input(self)  # no parameters: any is refused, not ignored
         return _detail(get_object_or_404(Claim, pk=pk))
 
 
@@ -237,6 +241,7 @@ class PaymentRequestListApi(APIView):
 
     @extend_schema(responses=PaymentRequestOutput(many=True))
     def get(self, request):
+        query_input(self)  # no parameters: any is refused, not ignored
         requests = PaymentRequest.objects.prefetch_related("claims")[:100]
         return Response(PaymentRequestOutput(requests, many=True).data)
 
@@ -283,7 +288,9 @@ class PaymentRefuseApi(APIView):
 
 
 class PaymentPayInput(serializers.Serializer):
-    paid_on = serializers.DateField(help_text="on or after the approval day, not after today")
+    paid_on = PastDateField(
+        named=_("Paid on"), help_text="on or after the approval day, not after today"
+    )
     reference = serializers.CharField(max_length=60, help_text="the bank's reference")
 
 

@@ -7,41 +7,19 @@ import datetime
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
+from askesos.dates import PastDateField, month_in_range, today
+from askesos.money import RupiahField
 from askesos.permissions import Action, ActionPermission
 from programme.ledger import book_output, books, funds, premiums, services
 from programme.ledger.models import CashHandover, LoanInstallment, Payout, PremiumReceipt
 from programme.participants.models import Participant, Policy
 from tenants.selectors import lpa_current
-
-
-@extend_schema_field(
-    {
-        "oneOf": [{"type": "integer", "example": 5000}, {"type": "string", "example": "Rp 5.000"}],
-        "description": 'Whole rupiah: 5000, "5.000" or "Rp 5.000".',
-    }
-)
-class RupiahField(serializers.Field):
-    """Whole rupiah as a JSON number, or as people write them: "5.000", "Rp 5.000"."""
-
-    def to_internal_value(self, data):
-        from programme.ledger.collection import rupiah_parse
-        from programme.ledger.errors import LedgerError
-
-        if isinstance(data, int) and not isinstance(data, bool):
-            return data
-        try:
-            return rupiah_parse(str(data) if isinstance(data, str) else "")
-        except LedgerError as exc:
-            raise serializers.ValidationError(exc.message) from exc
-
-    def to_representation(self, value):
-        return value
 
 
 class ReceiptRowIO(serializers.Serializer):
@@ -54,7 +32,7 @@ class ReceiptRowIO(serializers.Serializer):
 
 
 class ReceiptBatchInput(serializers.Serializer):
-    received_on = serializers.DateField()
+    received_on = PastDateField(named=_("Date received"))
     rows = ReceiptRowIO(many=True)
 
 
@@ -83,7 +61,7 @@ class ReceiptBatchApi(APIView):
 
 class HandoverInput(serializers.Serializer):
     receipts = serializers.ListField(child=serializers.CharField(), min_length=1)
-    date = serializers.DateField()
+    date = PastDateField(named=_("Hand-over date"))
 
 
 class HandoverApi(APIView):
@@ -110,7 +88,7 @@ class HandoverApi(APIView):
 
 
 class DepositInput(serializers.Serializer):
-    date = serializers.DateField()
+    date = PastDateField(named=_("Deposit date"))
     bank_reference = serializers.CharField(max_length=60)
 
 
@@ -132,7 +110,7 @@ class DepositApi(APIView):
 
 class PayoutInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Payout.Reason.choices)
-    paid_on = serializers.DateField()
+    paid_on = PastDateField(named=_("Paid on"))
     withdrawal_request = serializers.CharField(max_length=300, required=False, default="")
 
 
@@ -162,6 +140,7 @@ class NearLapseApi(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request):
+        query_input(self)  # no parameters: any is refused, not ignored
         near = premiums.policies_near_lapse(on=datetime.date.today())
         return Response(
             [
@@ -177,11 +156,11 @@ class NearLapseApi(APIView):
 
 class LoanInput(serializers.Serializer):
     participant = serializers.IntegerField()
-    principal = serializers.IntegerField()
-    fee = serializers.IntegerField(default=0)
-    installments = serializers.IntegerField()
+    principal = RupiahField()
+    fee = RupiahField(zero_allowed=True, default=0)
+    installments = serializers.IntegerField(min_value=1, max_value=36)
     purpose = serializers.CharField(max_length=200)
-    date = serializers.DateField()
+    date = PastDateField()
 
 
 class LoanApi(APIView):
@@ -205,7 +184,7 @@ class LoanApi(APIView):
 
 
 class RepaymentInput(serializers.Serializer):
-    date = serializers.DateField()
+    date = PastDateField(named=_("Date paid"))
 
 
 class RepaymentApi(APIView):
@@ -227,8 +206,8 @@ class RepaymentApi(APIView):
 class GrantInput(serializers.Serializer):
     donor = serializers.CharField(max_length=150)
     purpose = serializers.CharField(max_length=300)
-    amount = serializers.IntegerField()
-    date = serializers.DateField()
+    amount = RupiahField()
+    date = PastDateField()
     reference = serializers.CharField(max_length=60)
 
 
@@ -245,8 +224,8 @@ class GrantApi(APIView):
 
 
 class SourceInput(serializers.Serializer):
-    amount = serializers.IntegerField()
-    date = serializers.DateField()
+    amount = RupiahField()
+    date = PastDateField()
     reference = serializers.CharField(max_length=60)
 
 
@@ -278,7 +257,7 @@ class SubsidyApi(_SourceApi):
 
 
 class PeriodActionInput(serializers.Serializer):
-    month = serializers.DateField(help_text="any day of the month")
+    month = PastDateField(named=_("Month"), help_text="any day of the month")
     reason = serializers.CharField(max_length=300, required=False, default="")
 
 
@@ -347,10 +326,7 @@ def book_for_request(slug: str, month: str | None) -> books.Book:
 
     if slug not in books.ALL_SLUGS:
         raise Http404
-    try:
-        day = datetime.date.fromisoformat(f"{month}-01") if month else datetime.date.today()
-    except ValueError:
-        day = datetime.date.today()
+    day = month_in_range(f"{month}-01" if month else today(), field="month", label=_("Month"))
     return books.book_get(slug, day)
 
 

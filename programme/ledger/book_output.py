@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 
 from askesos.dates import format_date
 from askesos.money import format_rupiah
+from askesos.spreadsheets import cell_safe
 from programme.ledger.books import CODE, DATE, MONEY, NUMBER, TEXT, Book
 
 # Excel formats: whole rupiah with thousands grouped (Excel shows the reader's
@@ -141,12 +142,13 @@ def book_xlsx(book: Book, lpa_name: str) -> bytes:
     if book.verdict:
         sheet.append([book.verdict])
         sheet.cell(row=sheet.max_row, column=1).font = bold
-    # Nothing in a book is a formula: text a person typed that starts with "=" (a
-    # participant's name, a report's narrative) stays text in the sheet.
+    # Nothing in a book is a formula: text a person typed that a spreadsheet would run
+    # (a participant named "=HYPERLINK(...)", a donor, a report's narrative) stays text
+    # by the one escaping rule of every export.
     for cells in sheet.iter_rows():
         for cell in cells:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+            if isinstance(cell.value, str):
+                cell.value = cell_safe(cell.value)
     widths = {MONEY: 16, NUMBER: 9, CODE: 9, DATE: 13, TEXT: 28}
     for index, column in enumerate(book.columns):
         sheet.column_dimensions[get_column_letter(index + 1)].width = widths[column.type]

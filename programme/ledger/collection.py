@@ -238,18 +238,6 @@ def card_token_from(text: str) -> str:
     return match.group(1) if match else ""
 
 
-_RUPIAH = re.compile(r"^(?:rp\.?)?\s*(\d{1,3}(?:\.\d{3})+|\d+)(?:,0{1,2})?$", re.IGNORECASE)
-
-
-def rupiah_parse(text: str, *, field: str = "amount") -> int:
-    """An amount as people write it: `5000`, `5.000`, `Rp 5.000`, `Rp5.000,00`; words
-    ("lima ribu") or anything else get a message asking for figures."""
-    match = _RUPIAH.match((text or "").strip())
-    if match is None:
-        raise LedgerError("amount_not_figures", field=field)
-    return int(match.group(1).replace(".", ""))
-
-
 def months_parse(text: str, *, field: str = "months") -> int:
     value = (text or "").strip()
     if not value.isdigit() or len(value) > 3:

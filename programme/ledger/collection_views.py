@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from askesos.dates import date_parse, today
 from askesos.errors import DomainError
 from askesos.geo.models import Village
+from askesos.money import rupiah_parse
 from askesos.permissions import Action, require
 from programme.ledger import premiums
 from programme.ledger.collection import (
@@ -26,7 +27,6 @@ from programme.ledger.collection import (
     collection_rows,
     collection_sheet,
     months_parse,
-    rupiah_parse,
 )
 from programme.ledger.models import PremiumReceipt
 from programme.participants.models import OPEN_STATUSES, MeetingGroup, Participant

@@ -18,7 +18,6 @@ class LedgerError(DomainError):
         "already_reversed": _("This entry was already reversed."),
         "receipt_number_taken": _("Receipt number %(number)s is already recorded."),
         "receipt_number_long": _("A receipt number has at most %(limit)s characters."),
-        "amount_not_figures": _("Write the amount in figures, e.g. 5.000."),
         "months_not_figures": _("Write the months as a number, e.g. 2."),
         "receipt_policy_closed": _(
             "Policy %(policy)s is %(state)s: premiums can no longer be received for it."

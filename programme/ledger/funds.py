@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from askesos.dates import date_not_before, money_date
+from askesos.money import rupiah_check
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import EntryKind, Grant, JournalEntry, Loan, LoanInstallment
@@ -19,7 +20,6 @@ from programme.ledger.notes import ENTRY_NOTES
 from programme.ledger.services import (
     Line,
     entry_post,
-    rupiah_positive,
     text_required,
     transfer_post,
 )
@@ -72,10 +72,9 @@ def loan_disburse(
 ) -> Loan:
     """Lend from the revolving fund, repaid in equal monthly installments; the fee is
     the fund's profit and pays for operations."""
-    principal = rupiah_positive(principal)
+    principal = rupiah_check(principal, field="principal")
+    fee = rupiah_check(fee, field="fee", zero_allowed=True)
     purpose = text_required(purpose, field="purpose", label=_("Purpose"), limit=200)
-    if isinstance(fee, bool) or not isinstance(fee, int) or fee < 0:
-        raise LedgerError("amount_invalid", field="fee", value=fee)
     if not 1 <= installments <= 36:
         raise LedgerError("loan_terms", field="installments")
     with transaction.atomic():
@@ -167,7 +166,7 @@ def loans_in_arrears(*, on: datetime.date | None = None):
 def grant_receive(
     *, donor: str, purpose: str, amount: int, date: datetime.date, reference: str, actor: Any = None
 ) -> Grant:
-    amount = rupiah_positive(amount)
+    amount = rupiah_check(amount)
     donor = text_required(donor, field="donor", label=_("Donor"), limit=150)
     purpose = text_required(purpose, field="purpose", label=_("Purpose"))
     reference = text_required(reference, field="reference", label=REFERENCE, limit=60)

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import PROGRAMME_START
+
 
 class Fund(models.TextChoices):
     RESERVE = "reserve", _("Claim reserve (Cadangan Dana Klaim)")
@@ -81,7 +83,12 @@ class Period(models.Model):
     class Meta:
         ordering = ["-month"]
         constraints = [
-            models.CheckConstraint(condition=Q(month__day=1), name="period_month_first_day")
+            models.CheckConstraint(condition=Q(month__day=1), name="period_month_first_day"),
+            # Its upper bound (begun already) and the LPA's start are a trigger's
+            # (programme/dbfunctions/migrations/0003): a CHECK cannot read the clock.
+            models.CheckConstraint(
+                condition=Q(month__gte=PROGRAMME_START), name="period_month_in_programme"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,6 +165,12 @@ class JournalEntry(models.Model):
     class Meta:
         ordering = ["date", "pk"]
         indexes = [models.Index(fields=["date"])]
+        constraints = [
+            # Also refused by the BEFORE INSERT trigger, with today and the LPA's start.
+            models.CheckConstraint(
+                condition=Q(date__gte=PROGRAMME_START), name="entry_date_in_programme"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.description}"

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from askesos.dates import date_not_before, format_date, money_date
 from askesos.errors import DomainError
-from askesos.money import format_rupiah
+from askesos.money import format_rupiah, rupiah_check
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerConflict, LedgerError
 from programme.ledger.models import (
@@ -37,7 +37,6 @@ from programme.ledger.services import (
     Line,
     entry_post,
     entry_reverse,
-    rupiah_positive,
     text_required,
     transfer_post,
 )
@@ -123,7 +122,7 @@ def premium_receipt_record(
     already used, the receipt written for it then is returned and nothing is posted."""
     received_on = money_date(received_on, field="received_on", label=gettext_lazy("Date received"))
     number = (number or "").strip()
-    amount = rupiah_positive(amount)
+    amount = rupiah_check(amount)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise LedgerError("amount_invalid", field="months", value=months)
     if len(number) > RECEIPT_NUMBER_MAX:

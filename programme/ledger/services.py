@@ -2,9 +2,10 @@
 
 `entry_post` is the one way money moves. It is idempotent by source key (a retried
 job gets the entry it already posted), refuses amounts that are not whole positive
-rupiah, refuses to pay more out of a cash or bank account than it holds (the account
-row is locked while checking), and says in words when a month is locked; PostgreSQL
-enforces balance, locked months and immutability underneath.
+rupiah within the ceiling (askesos.money), refuses to pay more out of a cash or bank
+account than it holds (the account row is locked while checking), and says in words
+when a month is locked; PostgreSQL enforces balance, locked months and immutability
+underneath.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from askesos.dates import DateError, date_not_before, format_date, money_date, today
-from askesos.money import format_rupiah
+from askesos.dates import (
+    DateError,
+    date_not_before,
+    format_date,
+    lpa_start,
+    money_date,
+    month_in_range,
+    today,
+)
+from askesos.money import format_rupiah, rupiah_check
 from askesos.notes import StoredNote
 from programme.ledger.accounts import account_name
 from programme.ledger.errors import LedgerConflict, LedgerError
@@ -71,13 +80,6 @@ def period_ensure_open(day: datetime.date) -> None:
         )
 
 
-def rupiah_positive(value: Any) -> int:
-    """A whole, positive number of rupiah, or LedgerError."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise LedgerError("amount_invalid", field="amount", value=value)
-    return value
-
-
 def text_required(value: Any, *, field: str, label: Any, limit: int = 300) -> str:
     """A text a posting needs (a reference, a donor, a purpose): trimmed, not empty."""
     text = " ".join(str(value or "").split())
@@ -124,8 +126,9 @@ def entry_post(
         return _same_or_refused(existing, lines)
     date = money_date(date, field="date", label=_("Date"))
     for line in lines:
-        if isinstance(line.amount, bool) or not isinstance(line.amount, int) or not line.amount:
-            raise LedgerError("amount_invalid", field="amount", value=line.amount)
+        # Debits are positive, credits negative: each side is an amount in range.
+        amount = line.amount
+        rupiah_check(-amount if isinstance(amount, int) and amount < 0 else amount)
     difference = sum(line.amount for line in lines)
     if difference or len(lines) < 2:
         raise LedgerError("unbalanced", difference=format_rupiah(difference))
@@ -186,7 +189,7 @@ def transfer_post(
     actor: Any = None,
 ) -> JournalEntry:
     """The common two-line entry: `amount` (whole, positive rupiah) from `credit` to `debit`."""
-    amount = rupiah_positive(amount)
+    amount = rupiah_check(amount)
     return entry_post(
         date=date,
         kind=kind,
@@ -265,11 +268,11 @@ def period_prepare(*, month: datetime.date, actor: Any) -> Period:
     """The Bendahara closes the month's books; from now on nothing dated in it posts.
     Months are closed in order: every earlier month with postings must be closed, and
     a month is closed once it is over (closing it earlier would lock its last days)."""
-    month = month_of(money_date(month, field="month", label=_("Month")))
+    month = month_in_range(month, field="month", label=_("Month"))
     if next_month(month) > today():
         raise DateError("month_not_over", field="month", month=_month_label(month))
     with transaction.atomic():
-        oldest = JournalEntry.objects.order_by("date").values_list("date", flat=True).first()
+        oldest = _oldest_posting()
         if oldest is not None:
             closed = set(
                 Period.objects.filter(month__lt=month, status=PeriodStatus.CLOSED).values_list(
@@ -303,11 +306,24 @@ def last_month_over() -> datetime.date:
 def months_to_prepare() -> list[datetime.date]:
     """Months that are over and still open, from the first month with postings: the
     Bendahara's closing work, oldest first (months are closed in order)."""
-    oldest = JournalEntry.objects.order_by("date").values_list("date", flat=True).first()
+    oldest = _oldest_posting()
     if oldest is None:
         return []
     locked = set(Period.objects.exclude(status=PeriodStatus.OPEN).values_list("month", flat=True))
     return [m for m in _months(month_of(oldest), next_month(last_month_over())) if m not in locked]
+
+
+def _oldest_posting() -> datetime.date | None:
+    """The date of the oldest entry within the LPA's time in the programme: months are
+    closed in order from its month. An entry dated 0001-01-01 (written before PostgreSQL
+    refused such dates) once asked for 24.000 months to be closed first, so that no
+    month was ever closed; such an entry is left for a correction, not waited for."""
+    return (
+        JournalEntry.objects.filter(date__gte=lpa_start())
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
 
 
 def _months(start: datetime.date, stop: datetime.date) -> list[datetime.date]:
@@ -320,7 +336,7 @@ def _months(start: datetime.date, stop: datetime.date) -> list[datetime.date]:
 
 def period_sign(*, month: datetime.date, actor: Any) -> Period:
     """The Ketua signs the prepared month: it is closed, with the balances signed."""
-    month = month_of(month)
+    month = month_in_range(month, field="month", label=_("Month"))
     with transaction.atomic():
         period = _period_for_update(month)
         if period.status != PeriodStatus.PREPARED:
@@ -344,7 +360,7 @@ def period_sign(*, month: datetime.date, actor: Any) -> Period:
 
 def period_reopen(*, month: datetime.date, actor: Any, reason: str) -> Period:
     """Only the Ketua reopens, with a reason that stays in the month's history."""
-    month = month_of(month)
+    month = month_in_range(month, field="month", label=_("Month"))
     reason = (reason or "").strip()
     if not reason:
         from programme.participants.errors import ParticipantError

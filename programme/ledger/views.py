@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 from askesos.dates import date_parse, today
 from askesos.errors import DomainError
 from askesos.files import form_int
-from askesos.money import format_rupiah
+from askesos.money import format_rupiah, rupiah_parse
 from askesos.permissions import Action, ensure, may, require
 from programme.ledger import book_output, books, premiums, services
 from programme.ledger.api import book_file_response, book_for_request
-from programme.ledger.collection import rupiah_parse
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import (
     CashHandover,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -13,7 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from askesos.api import query_input
+from askesos.dates import PastDateField
 from askesos.files import request_body_too_large
+from askesos.money import INCOME_CEILING, RupiahField
 from askesos.pagination import CappedPageNumberPagination
 from askesos.permissions import Action, ActionPermission
 from programme.participants import exports
@@ -22,8 +26,11 @@ from programme.participants.import_files import (
     import_max_bytes,
     import_size_check,
 )
-from programme.participants.imports import import_batch_expire, participants_import_queue
-from programme.participants.lifecycle import policy_transition
+from programme.participants.imports import (
+    import_batch_expire,
+    participants_import_queue,
+)
+from programme.participants.lifecycle import EFFECTIVE_DATE, policy_transition
 from programme.participants.models import (
     DataSource,
     HeirRelation,
@@ -42,6 +49,8 @@ from programme.participants.selectors import (
     participants_with_latest_policy,
 )
 from programme.participants.services import (
+    BIRTH_DATE_EARLIEST,
+    START_DATE,
     HeirInput,
     ParticipantInput,
     participant_register,
@@ -62,10 +71,13 @@ class ParticipantRegisterInput(serializers.Serializer):
     nik = serializers.CharField(max_length=24)
     name = serializers.CharField(max_length=150)
     sex = serializers.ChoiceField(choices=Sex.choices)
-    birth_date = serializers.DateField()
+    birth_date = PastDateField(
+        named=capfirst(Participant._meta.get_field("birth_date").verbose_name),
+        earliest=BIRTH_DATE_EARLIEST,
+    )
     marital_status = serializers.ChoiceField(choices=MaritalStatus.choices)
     occupation = serializers.ChoiceField(choices=Occupation.choices)
-    monthly_income = serializers.IntegerField(min_value=0)
+    monthly_income = RupiahField(zero_allowed=True, ceiling=INCOME_CEILING)
     household_size = serializers.IntegerField(min_value=1, max_value=50, default=1)
     is_breadwinner = serializers.BooleanField(default=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -78,7 +90,7 @@ class ParticipantRegisterInput(serializers.Serializer):
     nik_override_reason = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default=""
     )
-    start_date = serializers.DateField(required=False)
+    start_date = PastDateField(named=START_DATE, required=False)
 
 
 class PolicyOutput(serializers.ModelSerializer):
@@ -244,7 +256,7 @@ class ParticipantDetailApi(RetrieveAPIView):
 class PolicyTransitionInput(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=PolicyStatus.choices)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    effective_date = serializers.DateField(required=False)
+    effective_date = PastDateField(named=EFFECTIVE_DATE, required=False)
 
 
 class PolicyTransitionApi(APIView):
@@ -279,7 +291,7 @@ class CardPrintApi(APIView):
 
 class CardHandoverInput(serializers.Serializer):
     received_by = serializers.CharField(max_length=150)
-    on = serializers.DateField(required=False)
+    on = PastDateField(named=_("Handed over on"), required=False)
 
 
 class CardHandoverApi(APIView):

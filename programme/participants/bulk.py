@@ -27,6 +27,7 @@ from programme.participants.services import (
     heirs_build,
     participant_build,
     policy_number_for,
+    policy_start,
 )
 from programme.registry.models import CardCheck, NationalParticipant
 from programme.schemes.rules import coverage_months
@@ -61,6 +62,7 @@ def participants_bulk_register(
     national index and card checks. All or nothing; returns the number written."""
     if not rows:
         return 0
+    start_date = policy_start(start_date)
     lpa = lpa_current()
     actor_id = getattr(actor, "pk", None)
     with transaction.atomic():

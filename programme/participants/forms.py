@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from askesos.geo.models import Village
+from askesos.money import INCOME_CEILING, RupiahFormField
 from programme.participants.models import HeirRelation, MeetingGroup, Participant
 from programme.schemes.rules import DOCUMENT_LABELS
 
@@ -36,6 +37,9 @@ class VillageField(forms.CharField):
 
 
 class ParticipantRegisterForm(forms.ModelForm):
+    monthly_income = RupiahFormField(
+        label=_("monthly income (Rp)"), zero_allowed=True, ceiling=INCOME_CEILING
+    )
     village_code = VillageField(label=_("Village (desa/kelurahan)"), max_length=13)
     village_code_other = forms.CharField(
         label=_("Code of a village outside this kabupaten/kota"),

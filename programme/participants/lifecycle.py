@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import date_not_before, date_not_before_start
 from askesos.notes import StoredNote
 from programme.participants.errors import ParticipantError
 from programme.participants.models import OPEN_STATUSES, Policy, PolicyEvent, PolicyStatus
@@ -20,6 +22,7 @@ from programme.participants.notes import POLICY_NOTES
 from programme.registry.services import national_index_set_active
 
 S = PolicyStatus
+EFFECTIVE_DATE = _("Effective date")
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.REGISTERED: frozenset({S.ACTIVE, S.WITHDRAWN, S.DECEASED}),
     S.ACTIVE: frozenset({S.LAPSED, S.MATURED, S.WITHDRAWN, S.DECEASED}),
@@ -50,6 +53,20 @@ def policy_transition(
         reason = POLICY_NOTES.stored_text(note)
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(pk=policy.pk)
+        if effective_date is not None:
+            # Not after today is the caller's to say (the API's field; the lapse job
+            # dates its run); never before the programme, the LPA or the policy began.
+            label = EFFECTIVE_DATE
+            effective_date = date_not_before_start(
+                effective_date, field="effective_date", label=label
+            )
+            date_not_before(
+                effective_date,
+                policy.start_date,
+                field="effective_date",
+                label=label,
+                step=_("the policy's start"),
+            )
         if to_status not in TRANSITIONS.get(policy.status, frozenset()):
             raise ParticipantError(
                 "transition_refused",

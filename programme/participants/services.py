@@ -11,9 +11,12 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from askesos.dates import past_date
 from askesos.geo.models import Village
+from askesos.money import INCOME_CEILING, rupiah_check
 from askesos.sequences import next_id
 from programme.participants.errors import ParticipantConflict, ParticipantError
 from programme.participants.lifecycle import REREGISTRATION_FROM
@@ -123,10 +126,9 @@ def participant_check(
         raise ParticipantError("birth_date_future", field="birth_date")
     if data.birth_date < BIRTH_DATE_EARLIEST:
         raise ParticipantError("birth_date_implausible", field="birth_date")
-    if data.monthly_income < 0:
-        raise ParticipantError(
-            "field_invalid", field="monthly_income", **_negative(Participant, "monthly_income")
-        )
+    rupiah_check(
+        data.monthly_income, field="monthly_income", zero_allowed=True, ceiling=INCOME_CEILING
+    )
     mismatches = nik_mismatches(
         nik=nik,
         birth_date=data.birth_date,
@@ -170,11 +172,14 @@ def _required(model: Any, field_name: str) -> dict[str, str]:
     }
 
 
-def _negative(model: Any, field_name: str) -> dict[str, str]:
-    return {
-        "label": model._meta.get_field(field_name).verbose_name,
-        "reason": _("must not be negative"),
-    }
+START_DATE = capfirst(_("start date"))
+
+
+def policy_start(start_date: datetime.date | None) -> datetime.date:
+    """A new policy's start: today unless given, never in the future nor before the
+    programme or the LPA began (a policy dated 0001 would date its premiums and
+    claims there too)."""
+    return past_date(start_date or timezone.localdate(), field="start_date", label=START_DATE)
 
 
 def participant_register(
@@ -187,7 +192,7 @@ def participant_register(
 ) -> Policy:
     """Register a new participant with a policy under the LPA's current scheme version."""
     lpa = lpa_current()
-    start = start_date or timezone.localdate()
+    start = policy_start(start_date)
     checked = participant_check(
         data=data,
         scheme=lpa.scheme_version,
@@ -229,7 +234,7 @@ def policy_reregister(
 ) -> Policy:
     """A new policy for a participant whose last one ended (matured, lapsed, withdrawn)."""
     lpa = lpa_current()
-    start = start_date or timezone.localdate()
+    start = policy_start(start_date)
     last = participant.policies.order_by("-start_date", "-pk").first()
     if last is not None and last.status not in REREGISTRATION_FROM:
         raise ParticipantError("reregistration_refused", current=PolicyStatus(last.status).label)

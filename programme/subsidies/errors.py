@@ -13,8 +13,6 @@ class SubsidyError(DomainError):
         "channel_invalid": _("Unknown channel: %(value)s."),
         "purpose_invalid": _("Unknown purpose: %(value)s."),
         "dipa_required": _("Give the DIPA reference of this budget."),
-        "amount_invalid": _("Amounts are whole rupiah above zero and at most %(limit)s."),
-        "amount_not_figures": _("Write the amount in figures, e.g. 1.500.000.000."),
         "budget_exists": _(
             "A %(purpose)s budget through %(channel)s for %(year)s is already recorded."
         ),

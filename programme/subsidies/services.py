@@ -14,9 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from askesos.dates import today
-from askesos.errors import DomainError
 from askesos.geo.models import Province
-from askesos.money import format_rupiah
+from askesos.money import format_rupiah, rupiah_input
 from programme.registry.selectors import participants_by_lpa
 from programme.subsidies.errors import CONSTRAINT_CODES, SubsidyConflict, SubsidyError
 from programme.subsidies.models import (
@@ -32,23 +31,14 @@ from tenants.dispatch import lpas_for_jobs
 from tenants.models import Lpa, LpaStatus
 
 RATES_FILE = Path(__file__).parent / "data" / "rates.json"
-# The largest amount any one budget line, allocation or transfer may carry: Rp 10
-# trillion, far above ASKESOS's whole yearly budget, far below bigint.
-AMOUNT_CEILING = 10_000_000_000_000
 FIRST_YEAR = 2003
 
 
 def amount_valid(value: Any, *, field: str = "amount") -> int:
-    if isinstance(value, str):
-        from programme.ledger.collection import rupiah_parse
-
-        try:
-            value = rupiah_parse(value, field=field)
-        except DomainError:
-            raise SubsidyError("amount_not_figures", field=field) from None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= AMOUNT_CEILING:
-        raise SubsidyError("amount_invalid", field=field, limit=format_rupiah(AMOUNT_CEILING))
-    return value
+    """A budget line's, an allocation's or a transfer's amount, typed or sent: the
+    one money rule (askesos.money), whose ceiling is far above the programme's whole
+    yearly budget."""
+    return rupiah_input(value, field=field)
 
 
 def year_valid(value: Any) -> int:

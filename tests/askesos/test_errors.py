@@ -76,11 +76,11 @@ def test_a_wrong_type_is_refused_at_its_field(bendahara):
     body = assert_shape(response, status=400)
     assert {(i["field"], i["code"]) for i in body["errors"]} == {
         ("donor", "invalid"),
-        ("amount", "invalid"),
+        ("amount", "amount_not_figures"),
     }
     assert {i["message"] for i in body["errors"]} == {
         "Harus berupa teks.",
-        "Harus berupa bilangan bulat.",
+        "Tulis jumlah dengan angka, mis. 5.000.",
     }
 
 

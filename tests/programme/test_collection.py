@@ -8,13 +8,13 @@ import pytest
 from django.db import connection
 
 from askesos.accounts.services import membership_grant, user_create
+from askesos.money import MoneyError, rupiah_parse
 from programme.ledger.collection import (
     card_token_from,
     collection_policy_find,
     collection_sheet,
     months_parse,
     policy_standing,
-    rupiah_parse,
 )
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import PremiumReceipt
@@ -202,7 +202,7 @@ def test_amounts_are_read_as_people_write_them(typed, amount):
 
 @pytest.mark.parametrize("typed", ["lima ribu", "5rb", "5,5", "-5000", "5.00", "Rp", "5 000x"])
 def test_amounts_in_words_get_a_message_asking_for_figures(typed):
-    with pytest.raises(LedgerError) as refused:
+    with pytest.raises(MoneyError) as refused:
         rupiah_parse(typed)
 
     assert refused.value.code == "amount_not_figures"

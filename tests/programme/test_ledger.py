@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from askesos.errors import DomainError
 from programme.ledger import accounts as acc
 from programme.ledger.errors import LedgerError
 from programme.ledger.models import Account, JournalEntry, JournalLine
@@ -97,7 +98,7 @@ def test_the_same_source_key_posts_once(in_lpa_a):
 
 @pytest.mark.parametrize("amount", [0, -5, 5000.0, "5000", True, None])
 def test_amounts_are_whole_rupiah(in_lpa_a, amount):
-    with pytest.raises(LedgerError) as refused:
+    with pytest.raises(DomainError) as refused:
         entry_post(
             date=DAY,
             kind="expense",

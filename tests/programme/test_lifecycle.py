@@ -83,7 +83,7 @@ def test_an_ended_policy_frees_the_nik_nationally_and_voids_the_card(in_lpa_a):
 def test_re_registration_after_maturity_opens_a_new_policy(in_lpa_a):
     old = _policy_in(S.MATURED)
 
-    new = policy_reregister(participant=old.participant, start_date=datetime.date(2029, 1, 2))
+    new = policy_reregister(participant=old.participant, start_date=datetime.date(2026, 1, 2))
 
     assert new.pk != old.pk and new.status == S.REGISTERED
     assert NationalParticipant.objects.get(participant_ref=old.participant_id).is_active

@@ -249,7 +249,7 @@ def test_a_month_is_closed_only_once_it_is_over(in_lpa_a, make_staff):
     assert this_month.value.code == "month_not_over"
     with pytest.raises(DateError) as future:
         period_prepare(month=today().replace(day=1) + datetime.timedelta(days=40), actor=bendahara)
-    assert future.value.code == "date_future"
+    assert future.value.code == "month_future"
     with pytest.raises(DateError) as ancient:
         period_prepare(month=datetime.date(436, 10, 1), actor=bendahara)
     assert ancient.value.code == "date_before_programme"

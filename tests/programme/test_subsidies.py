@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from askesos.dates import today
+from askesos.money import MoneyError
 from programme.participants.services import participant_register
 from programme.subsidies.batches import batch_approve, batch_build
 from programme.subsidies.errors import SubsidyError
@@ -67,7 +68,7 @@ def test_budget_needs_a_dipa_reference_and_a_sane_amount(gov):
         )
     assert refused.value.field == "dipa_reference"
     for amount in (0, -5, 10**30, "lima juta", True):
-        with pytest.raises(SubsidyError) as refused:
+        with pytest.raises(MoneyError) as refused:
             budget_record(
                 year=year,
                 channel="apbn",

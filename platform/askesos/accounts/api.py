@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from askesos.api import query_input
 from askesos.permissions import membership_of, scope_of
 
 
@@ -22,6 +23,7 @@ class MeApi(APIView):
         )
     )
     def get(self, request):
+        query_input(self)  # no parameters: any is refused, not ignored
         membership = membership_of(request.user)
         scope = scope_of(request.user) if connection.schema_name == "public" else None
         return Response(
