@@ -22,6 +22,7 @@ from askesos.bench.timing import Timing
 from askesos.geo.models import Village
 from askesos.middleware import SESSION_TENANT_KEY
 from programme.generator import FAMILY, MEN, REFERENCE_DAY, WOMEN, generate, participant_inputs
+from programme.participants.import_files import REQUIRED_COLUMNS
 from programme.participants.imports import participants_import
 from programme.participants.models import Participant, Policy
 from programme.participants.selectors import participant_search
@@ -47,22 +48,7 @@ def _import_csv(count: int, regency: str) -> bytes:
     )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "nik",
-            "nama",
-            "jenis_kelamin",
-            "tanggal_lahir",
-            "status_perkawinan",
-            "pekerjaan",
-            "penghasilan",
-            "kode_desa",
-            "sumber_data",
-            "status_kemiskinan",
-            "ahli_waris_nama",
-            "ahli_waris_hubungan",
-        ]
-    )
+    writer.writerow([*REQUIRED_COLUMNS, "ahli_waris_nama", "ahli_waris_hubungan"])
     seen = set()
     for p in participant_inputs(
         rng=rng, villages=villages, count=count * 2, today=REFERENCE_DAY, serial_start=5000
