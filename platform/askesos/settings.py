@@ -519,3 +519,5 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PLATFORM_NAME = _("ASKESOS National Platform")
 # The name authenticator apps show beside the six digits.
 OTP_TOTP_ISSUER = "ASKESOS"
+# Never a second factor's key on an admin page (the device admins are also removed).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

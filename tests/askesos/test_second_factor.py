@@ -231,3 +231,12 @@ def test_the_reset_is_also_in_the_admin_and_asks_for_the_reason(
     assert not TOTPDevice.objects.filter(user=ketua).exists()
     entry = LogEntry.objects.filter(object_pk=str(ketua.pk)).latest("timestamp")
     assert entry.actor == admin and entry.additional_data["reason"] == reason
+
+
+def test_no_admin_page_shows_or_makes_a_second_factors_key(portal_host, django_user_model):
+    from tests.conftest import client_on
+
+    admin = django_user_model.objects.create_superuser("admin-otp", password=PASSWORD)
+    client = client_on(portal_host, admin)
+    for path in ("/admin/otp_totp/totpdevice/", "/admin/otp_static/staticdevice/"):
+        assert client.get(path).status_code == 404, path

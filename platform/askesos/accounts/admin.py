@@ -3,9 +3,18 @@ from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from askesos.accounts.models import GovernmentScope, User
 from askesos.accounts.second_factor import SecondFactorError, second_factor_reset
+
+# django-otp registers its devices in the admin, where an administrator could read a
+# user's key (and so type their codes) or give them a device with a key of their own:
+# the admin only resets a second factor, with a logged reason (the action below).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(User)
