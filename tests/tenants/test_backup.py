@@ -29,7 +29,6 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import translation
 from django_tenants.utils import schema_context
 
 from askesos.dates import today
@@ -538,9 +537,9 @@ def test_a_restore_that_does_not_match_its_manifest_is_undone(drill, django_db_b
             lpa_restore(path=lying, replace=True)
 
         assert refused.value.code == "restore_mismatch"
-        with translation.override("en"):
-            said = refused.value.message
-        assert "balance of account 1201: 900001 in the backup, 900000 here" in said
+        # The detail is worded when the difference is found, in the active language.
+        said = refused.value.message
+        assert "saldo akun 1201: 900001 di cadangan, 900000 di sini" in said
         lpa = Lpa.objects.get(slug=SLUG)
         assert lpa.is_ready and lpa.pk == drill.lpa.pk
         assert schema_figures(connection.settings_dict["NAME"], lpa.schema_name) == before
