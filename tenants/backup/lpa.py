@@ -118,13 +118,7 @@ def lpa_backup(*, slug: str, out: Path, media: bool = True) -> dict[str, Any]:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".askesos-backup-", dir=out.parent) as tmp:
         folder = Path(tmp)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute(
-                    "SELECT pg_export_snapshot(), now(), current_setting('server_version')"
-                )
-                snapshot, taken_at, server = cursor.fetchone()
+        with pgtools.snapshot_exported() as (snapshot, taken_at, server):
             public = public_rows_collect(lpa)
             with connection.cursor() as cursor:
                 manifest = _manifest(

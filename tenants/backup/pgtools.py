@@ -14,10 +14,12 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from tenants.backup.errors import BackupError
 
@@ -95,3 +97,16 @@ def run(args: list[str], *, name: str) -> None:
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
         detail = " / ".join(lines[-4:]) or f"exit status {done.returncode}"
         raise BackupError("pg_tool_failed", tool=name, detail=detail)
+
+
+@contextmanager
+def snapshot_exported() -> Iterator[tuple[str, object, str]]:
+    """A read-only REPEATABLE READ transaction whose snapshot pg_dump shares
+    (`--snapshot`), so that what is counted and what is dumped are of one moment;
+    yields (snapshot id, when it was taken, the server's version)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot(), now(), current_setting('server_version')")
+            snapshot = cursor.fetchone()
+        yield snapshot

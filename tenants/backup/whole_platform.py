@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from psycopg import sql
 
 from tenants.backup import pgtools
@@ -110,13 +110,7 @@ def platform_backup(*, out: Path, media: bool = True) -> dict[str, Any]:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".askesos-backup-", dir=out.parent) as tmp:
         dump = Path(tmp) / DATABASE_DUMP
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute(
-                    "SELECT pg_export_snapshot(), now(), current_setting('server_version')"
-                )
-                snapshot, taken_at, server = cursor.fetchone()
+        with pgtools.snapshot_exported() as (snapshot, taken_at, server):
             counts, ledgers = figures_in_snapshot(snapshot)
             with connection.cursor() as cursor:
                 public_migrations = migrations_applied(cursor, "public")
