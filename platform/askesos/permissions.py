@@ -201,23 +201,29 @@ def _on_tenant() -> bool:
     return connection.schema_name != get_public_schema_name()
 
 
+# Where membership_of and scope_of keep what they read on the user object: a request's
+# user is read once, however many checks and menu links ask (the menu alone asks seven
+# times a page); access_forget drops both when a grant changes them.
+_MEMBERSHIPS_ATTRIBUTE = "_askesos_memberships"  # per schema name
+_SCOPE_ATTRIBUTE = "_askesos_government_scope"
+
+
 def membership_of(user: Any) -> Any | None:
-    """The user's membership in the tenant of the current connection, or None."""
+    """The user's membership in the tenant of the current connection, or None; read
+    once per user object and tenant."""
     if not user.is_authenticated or not _on_tenant():
         return None
     from askesos.staff.models import Membership
 
-    return Membership.objects.filter(user_id=user.pk).first()
-
-
-# Where scope_of keeps a user's scope on the user object: a request's user is read
-# once, however many checks and menu links ask (five a dashboard page).
-_SCOPE_ATTRIBUTE = "_askesos_government_scope"
+    kept = user.__dict__.setdefault(_MEMBERSHIPS_ATTRIBUTE, {})
+    schema = connection.schema_name
+    if schema not in kept:
+        kept[schema] = Membership.objects.filter(user_id=user.pk).first()
+    return kept[schema]
 
 
 def scope_of(user: Any) -> Any | None:
-    """The user's government scope (None for anyone else), read once per user object;
-    government_scope_assign forgets it on the object it is given."""
+    """The user's government scope (None for anyone else), read once per user object."""
     if not user.is_authenticated:
         return None
     try:
@@ -235,9 +241,10 @@ def scope_of(user: Any) -> Any | None:
     return scope
 
 
-def scope_forget(user: Any) -> None:
-    """Drop what scope_of kept on `user` (after its scope changed)."""
+def access_forget(user: Any) -> None:
+    """Drop what membership_of and scope_of kept on `user` (its access changed)."""
     user.__dict__.pop(_SCOPE_ATTRIBUTE, None)
+    user.__dict__.pop(_MEMBERSHIPS_ATTRIBUTE, None)
 
 
 def ensure(user: Any, action: Action, *, regency: Any = None) -> None:

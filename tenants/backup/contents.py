@@ -186,6 +186,21 @@ def flat(by_schema: dict[str, dict[str, Any]], joiner: str = ".") -> dict[str, A
     }
 
 
+def manifest_head(*, kind: str, taken_at: Any, server: str, dump_major: int) -> dict[str, Any]:
+    """What every backup's manifest starts with: its kind, when its snapshot was taken,
+    which release and PostgreSQL made it, from which database and domain."""
+    from django.db import connection
+
+    return {
+        "kind": kind,
+        "created_at": taken_at.isoformat(),
+        "platform_version": platform_version(),
+        "postgresql": {"server": server, "pg_dump": dump_major},
+        "database": connection.settings_dict["NAME"],
+        "base_domain": settings.BASE_DOMAIN,
+    }
+
+
 def platform_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -54,8 +54,8 @@ from tenants.backup.contents import (
     ROWS,
     differences,
     ledger_balances,
+    manifest_head,
     migrations_applied,
-    platform_version,
     row_counts,
 )
 from tenants.backup.errors import BackupError
@@ -79,12 +79,7 @@ def _manifest(
     lpa: Lpa, cursor, public: dict[str, Any], *, taken_at, server: str, dump_major: int
 ) -> dict[str, Any]:
     return {
-        "kind": "lpa",
-        "created_at": taken_at.isoformat(),
-        "platform_version": platform_version(),
-        "postgresql": {"server": server, "pg_dump": dump_major},
-        "database": connection.settings_dict["NAME"],
-        "base_domain": settings.BASE_DOMAIN,
+        **manifest_head(kind="lpa", taken_at=taken_at, server=server, dump_major=dump_major),
         "lpa": {
             "id": lpa.pk,
             "slug": lpa.slug,

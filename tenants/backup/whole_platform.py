@@ -33,8 +33,8 @@ from tenants.backup.contents import (
     differences,
     flat,
     ledger_balances,
+    manifest_head,
     migrations_applied,
-    platform_version,
     row_counts,
 )
 from tenants.backup.errors import BackupError
@@ -115,12 +115,9 @@ def platform_backup(*, out: Path, media: bool = True) -> dict[str, Any]:
             with connection.cursor() as cursor:
                 public_migrations = migrations_applied(cursor, "public")
             manifest = {
-                "kind": "platform",
-                "created_at": taken_at.isoformat(),
-                "platform_version": platform_version(),
-                "postgresql": {"server": server, "pg_dump": dump_major},
-                "database": connection.settings_dict["NAME"],
-                "base_domain": settings.BASE_DOMAIN,
+                **manifest_head(
+                    kind="platform", taken_at=taken_at, server=server, dump_major=dump_major
+                ),
                 "migrations": {"public": public_migrations},
                 "counts": counts,
                 "ledger": ledgers,

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from askesos.accounts.models import GovernmentScope, User
 from askesos.errors import DomainError
-from askesos.permissions import scope_forget
+from askesos.permissions import access_forget
 from askesos.roles import GovernmentLevel, GovernmentRole, LpaRole
 
 
@@ -74,7 +74,7 @@ def government_scope_assign(
             "office_name": office_name,
         },
     )
-    scope_forget(user)
+    access_forget(user)
     return scope
 
 
@@ -88,4 +88,5 @@ def membership_grant(*, lpa, user: User, role: str):
         membership, _created = Membership.objects.update_or_create(
             user=user, defaults={"role": role, "is_active": True}
         )
-        return membership
+    access_forget(user)
+    return membership
